@@ -1,0 +1,157 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** Types of the `strategy_engine` schema (see db/migrations). */
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type Json<T> = ColumnType<T, string, string>;
+/** PostgreSQL `date` comes back as a YYYY-MM-DD string (see db/connection.ts type parsers). */
+type DateOnly = ColumnType<string, string, string>;
+
+export type TradeSide = 'LONG_SPREAD' | 'SHORT_SPREAD';
+export type SignalType = TradeSide | 'EXIT' | 'STOP_LOSS' | 'EXPIRE' | 'SKIPPED';
+export type TradeStatus = 'PENDING' | 'OPEN' | 'CLOSING' | 'CLOSED' | 'FAILED';
+export type StrategyMode = 'simulator' | 'paper';
+
+export interface PairRegistryTable {
+  id: Generated<number>;
+  symbol1: string;
+  symbol2: string;
+  hedge_ratio: number;
+  hedge_alpha: number;
+  half_life: number | null;
+  cointegration_pvalue: number;
+  cointegration_stat: number;
+  correlation: number;
+  score: number;
+  rank: number | null;
+  is_active: Generated<boolean>;
+  /** Per-pair threshold overrides; null means the config file's value. */
+  entry_threshold: number | null;
+  exit_threshold: number | null;
+  stop_loss_threshold: number | null;
+  discovered_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface PairSpreadTable {
+  pair_id: number;
+  ts: Timestamp;
+  price1: number;
+  price2: number;
+  hedge_ratio: number;
+  spread: number;
+  rolling_mean: number | null;
+  rolling_std: number | null;
+  z_score: number | null;
+  created_at: Generated<Timestamp>;
+}
+
+export interface PairSignalTable {
+  id: Generated<number>;
+  pair_id: number;
+  ts: Timestamp;
+  type: SignalType;
+  z_score: number | null;
+  reason: string;
+  inputs: Json<Record<string, unknown>>;
+  /** The trade this signal opened or closed, once routed. */
+  trade_id: number | null;
+  created_at: Generated<Timestamp>;
+}
+
+export interface PairTradeTable {
+  id: Generated<number>;
+  pair_id: number;
+  entry_signal_id: number | null;
+  workflow_id: string | null;
+  side: TradeSide;
+  status: TradeStatus;
+  entry_time: Timestamp | null;
+  entry_z_score: number | null;
+  qty1: number | null;
+  qty2: number | null;
+  entry_price1: number | null;
+  entry_price2: number | null;
+  exit_time: Timestamp | null;
+  exit_z_score: number | null;
+  exit_price1: number | null;
+  exit_price2: number | null;
+  exit_reason: string | null;
+  pnl: number | null;
+  hold_hours: number | null;
+  failure_reason: string | null;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface PairPerformanceTable {
+  pair_id: number;
+  date: DateOnly;
+  realized_pnl: number;
+  cumulative_pnl: number;
+  trades_closed: number;
+  wins: number;
+  losses: number;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface BacktestRunTable {
+  id: Generated<number>;
+  pair_id: number;
+  run_date: Generated<Timestamp>;
+  start_date: DateOnly;
+  end_date: DateOnly;
+  params: Json<Record<string, unknown>>;
+  total_return: number;
+  annualized_return: number;
+  sharpe_ratio: number;
+  max_drawdown: number;
+  win_rate: number;
+  profit_factor: number | null;
+  total_trades: number;
+  avg_hold_time_hours: number;
+  kelly_fraction: number | null;
+  passed_gate: boolean;
+  equity_curve: Json<unknown[]>;
+  trade_log: Json<unknown[]>;
+}
+
+export interface MarketDataTable {
+  symbol: string;
+  ts: Timestamp;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+}
+
+export interface StrategyStateTable {
+  id: Generated<number>;
+  is_active: boolean;
+  mode: StrategyMode;
+  last_update: Timestamp | null;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface Database {
+  'strategy_engine.pair_registry': PairRegistryTable;
+  'strategy_engine.pair_spread': PairSpreadTable;
+  'strategy_engine.pair_signal': PairSignalTable;
+  'strategy_engine.pair_trade': PairTradeTable;
+  'strategy_engine.pair_performance': PairPerformanceTable;
+  'strategy_engine.backtest_run': BacktestRunTable;
+  'strategy_engine.market_data': MarketDataTable;
+  'strategy_engine.strategy_state': StrategyStateTable;
+}
+
+export type PairRow = Selectable<PairRegistryTable>;
+export type NewPair = Insertable<PairRegistryTable>;
+export type PairUpdate = Updateable<PairRegistryTable>;
+export type SpreadRow = Selectable<PairSpreadTable>;
+export type SignalRow = Selectable<PairSignalTable>;
+export type TradeRow = Selectable<PairTradeTable>;
+export type PerformanceRow = Selectable<PairPerformanceTable>;
+export type BacktestRunRow = Selectable<BacktestRunTable>;
+export type MarketBarRow = Selectable<MarketDataTable>;
+export type StrategyStateRow = Selectable<StrategyStateTable>;
