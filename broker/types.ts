@@ -7,7 +7,10 @@ export type OrderSide = 'buy' | 'sell';
 export type OrderStatus =
   | 'new' | 'accepted' | 'pending_new' | 'partially_filled' | 'filled' | 'done_for_day'
   | 'canceled' | 'expired' | 'replaced' | 'pending_cancel' | 'pending_replace'
-  | 'rejected' | 'suspended' | 'stopped' | 'calculated';
+  | 'rejected' | 'suspended' | 'stopped' | 'calculated' | 'accepted_for_bidding' | 'held';
+
+/** Statuses after which an order never changes again. */
+export const TERMINAL_ORDER_STATUSES: ReadonlySet<OrderStatus> = new Set<OrderStatus>(['filled', 'canceled', 'expired', 'replaced', 'rejected']);
 
 export interface Account {
   equity: number;
@@ -92,7 +95,13 @@ export interface Broker {
   getOrderByClientId(clientOrderId: string): Promise<BrokerOrder | null>;
   listOrders(filter: { status: 'open' | 'closed' | 'all'; symbols?: string[]; limit?: number }): Promise<BrokerOrder[]>;
   getPositions(): Promise<Position[]>;
+  /** Submits a market order closing the whole position (Alpaca DELETE /v2/positions/{symbol}). */
   closePosition(symbol: string): Promise<BrokerOrder>;
+  /**
+   * Requests cancellation of an open order (e.g. the remainder of a partial fill, or before reversing a leg,
+   * which Alpaca would otherwise reject as a potential wash trade). Optional so existing fakes still compile.
+   */
+  cancelOrder?(orderId: string): Promise<void>;
 }
 
 /**

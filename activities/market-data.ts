@@ -1,0 +1,62 @@
+import type { Broker } from '../broker/types';
+import type { Db } from '../db/connection';
+import { latestBarTimes, upsertBars, type BarRow } from '../db/queries/market-data';
+import { listActivePairs } from '../db/queries/pairs';
+import { BARS_PER_DAY } from '../strategy/metrics';
+import { brokerCall } from './broker-errors';
+import { loadConfigForActivity } from './config-load';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/** Calendar time that holds `bars` hourly session bars, with room for weekends and holidays. */
+export function lookbackSpanMs(bars: number): number {
+  const tradingDays = Math.ceil(bars / (BARS_PER_DAY - 1));
+  return (Math.ceil((tradingDays * 7) / 5) + 10) * DAY_MS;
+}
+
+/**
+ * Start of the bar request: from the oldest "latest stored bar" among the symbols (minus an hour, so the
+ * last, possibly still forming bar is refreshed), or a full lookback when a symbol has no bars yet.
+ */
+export function barsRequestStart(symbols: string[], latest: Map<string, Date>, nowMs: number, lookbackBars: number): number {
+  const full = nowMs - lookbackSpanMs(lookbackBars);
+  let start = nowMs;
+  for (const s of symbols) {
+    const t = latest.get(s);
+    if (!t) return full;
+    start = Math.min(start, t.getTime() - HOUR_MS);
+  }
+  return Math.max(full, start);
+}
+
+export function createMarketDataActivities({ db, broker, configPath }: { db: Db; broker: Broker; configPath: string }) {
+  return {
+    async readMarketClock(): Promise<{ isOpen: boolean; nowMs: number }> {
+      const clock = await brokerCall(() => broker.getClock());
+      return { isOpen: clock.isOpen, nowMs: clock.timestamp.getTime() };
+    },
+
+    /** One batched bars request for every symbol of the active pairs, upserted into market_data. */
+    async refreshMarketData(input: { nowMs: number }): Promise<{ symbols: number; barsUpserted: number }> {
+      const config = await loadConfigForActivity(configPath);
+      const pairs = await listActivePairs(db);
+      const symbols = [...new Set(pairs.flatMap((p) => [p.symbol1, p.symbol2]))].sort();
+      if (symbols.length === 0) return { symbols: 0, barsUpserted: 0 };
+      const start = barsRequestStart(symbols, await latestBarTimes(db, symbols), input.nowMs, config.lookback_bars);
+      const bars = await brokerCall(() => broker.getHourlyBars(symbols, new Date(start), new Date(input.nowMs)));
+      const rows: BarRow[] = [];
+      for (const series of bars.values()) {
+        for (let i = 0; i < series.ts.length; i++) {
+          rows.push({
+            symbol: series.symbol, ts: new Date(series.ts[i]), open: series.open[i], high: series.high[i],
+            low: series.low[i], close: series.close[i], volume: series.volume[i],
+          });
+        }
+      }
+      return { symbols: symbols.length, barsUpserted: await upsertBars(db, rows) };
+    },
+  };
+}
+
+export type MarketDataActivities = ReturnType<typeof createMarketDataActivities>;

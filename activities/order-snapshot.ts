@@ -1,0 +1,27 @@
+import type { BrokerOrder, OrderSide, OrderStatus } from '../broker/types';
+
+/** A broker order as it travels through workflow history: plain JSON, no Dates. */
+export interface OrderSnapshot {
+  clientOrderId: string;
+  symbol: string;
+  side: OrderSide;
+  qty: number;
+  filledQty: number;
+  avgPrice: number | null;
+  /** A broker status, or 'missing' when the broker has no order with this client id. */
+  status: OrderStatus | 'missing';
+  filledAt: string | null;
+}
+
+export function snapshotOf(order: BrokerOrder): OrderSnapshot {
+  return {
+    clientOrderId: order.clientOrderId,
+    symbol: order.symbol,
+    side: order.side,
+    qty: order.qty,
+    filledQty: order.filledQty,
+    avgPrice: order.filledAvgPrice,
+    status: order.status,
+    filledAt: order.filledAt ? order.filledAt.toISOString() : null,
+  };
+}

@@ -1,0 +1,34 @@
+import { log } from '@temporalio/activity';
+import type { Broker } from '../broker/types';
+import type { Db } from '../db/connection';
+import { listLiveTrades } from '../db/queries/trades';
+import { brokerCall } from './broker-errors';
+import { describeReconciliation, reconcilePositions, type ReconciliationReport } from './reconcile-positions';
+
+export interface ReconciliationDeps {
+  db: Db;
+  broker: Broker;
+}
+
+/** Broker positions against live pair trades; also run by the worker at start (outside any activity). */
+export async function runReconciliation({ db, broker }: ReconciliationDeps): Promise<ReconciliationReport> {
+  const [positions, trades] = await Promise.all([broker.getPositions(), listLiveTrades(db)]);
+  return reconcilePositions(
+    positions.map((p) => ({ symbol: p.symbol, qty: p.qty })),
+    trades.map((t) => ({
+      id: t.id, pairId: t.pair_id, status: t.status, side: t.side, symbol1: t.symbol1, symbol2: t.symbol2, qty1: t.qty1, qty2: t.qty2,
+    })),
+  );
+}
+
+export function createReconciliationActivities(deps: ReconciliationDeps) {
+  return {
+    async reconcile(): Promise<ReconciliationReport> {
+      const report = await brokerCall(() => runReconciliation(deps));
+      for (const line of describeReconciliation(report)) log.warn(`reconciliation: ${line}`);
+      return report;
+    },
+  };
+}
+
+export type ReconciliationActivities = ReturnType<typeof createReconciliationActivities>;

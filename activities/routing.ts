@@ -1,0 +1,68 @@
+import { Context, log } from '@temporalio/activity';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Db } from '../db/connection';
+import { createPendingTrade, listLiveTrades } from '../db/queries/trades';
+import { startPairTradeWorkflow } from '../temporal/trades';
+import { exitSignal } from '../workflows/messages';
+import { pairTradeWorkflowId } from '../workflows/shared';
+import type { EntryRoute, ExitRoute, RoutingResult } from './cycle-types';
+
+export interface RoutingDeps {
+  db: Db;
+  taskQueue: string;
+  /** Defaults to the worker's own client (activity context). */
+  client?: Client;
+}
+
+/**
+ * Routing runs in an activity with the Temporal client rather than as child workflows: the PENDING row and
+ * the workflow start are both idempotent (entry_signal_id key; USE_EXISTING / REJECT_DUPLICATE), so the whole
+ * batch can simply be retried, and a trade's workflow never depends on the cycle that opened it.
+ */
+export function createRoutingActivities({ db, taskQueue, client }: RoutingDeps) {
+  const temporal = (): Client => client ?? Context.current().client;
+
+  return {
+    async routeSignals(input: { entries: EntryRoute[]; exits: ExitRoute[] }): Promise<RoutingResult> {
+      const result: RoutingResult = { opened: [], notOpened: [], exitsSignalled: [], exitsFailed: [], pendingEnsured: [] };
+      for (const entry of input.entries) {
+        const created = await createPendingTrade(db, { pairId: entry.pairId, entrySignalId: entry.signalId, side: entry.side, entryZ: entry.z }, pairTradeWorkflowId);
+        if (created.trade === null) {
+          result.notOpened.push({ pairId: entry.pairId, reason: `pair already has live trade ${created.blockedBy ?? '?'}` });
+          continue;
+        }
+        const trade = created.trade;
+        if (trade.status !== 'PENDING') continue; // a retry of a batch whose trade has already moved on
+        await startPairTradeWorkflow(temporal(), {
+          tradeId: trade.id, pairId: trade.pair_id, symbol1: entry.symbol1, symbol2: entry.symbol2, side: trade.side, entryZ: trade.entry_z_score,
+        }, taskQueue);
+        result.opened.push({ pairId: trade.pair_id, tradeId: trade.id, workflowId: trade.workflow_id! });
+      }
+
+      for (const exit of input.exits) {
+        try {
+          await temporal().workflow.getHandle(exit.workflowId).signal(exitSignal, { reason: exit.reason, z: exit.z, signalId: exit.signalId });
+          result.exitsSignalled.push({ pairId: exit.pairId, tradeId: exit.tradeId, reason: exit.reason });
+        } catch (err) {
+          if (!(err instanceof WorkflowNotFoundError)) throw err;
+          log.warn('exit signal: trade workflow not running', { workflowId: exit.workflowId });
+          result.exitsFailed.push({ pairId: exit.pairId, tradeId: exit.tradeId, error: 'workflow not running' });
+        }
+      }
+
+      // A PENDING trade whose workflow never started (a crash between insert and start in an earlier cycle)
+      // gets it now; for every other PENDING trade this is a no-op.
+      const openedIds = new Set(result.opened.map((o) => o.tradeId));
+      for (const t of await listLiveTrades(db)) {
+        if (t.status !== 'PENDING' || !t.workflow_id || openedIds.has(t.id)) continue;
+        const started = await startPairTradeWorkflow(temporal(), {
+          tradeId: t.id, pairId: t.pair_id, symbol1: t.symbol1, symbol2: t.symbol2, side: t.side, entryZ: t.entry_z_score,
+        }, taskQueue);
+        if (started) result.pendingEnsured.push(t.id);
+      }
+      return result;
+    },
+  };
+}
+
+export type RoutingActivities = ReturnType<typeof createRoutingActivities>;

@@ -1,0 +1,93 @@
+import type { Db } from '../db/connection';
+import type { SignalType } from '../db/schema';
+import { recentCloses } from '../db/queries/market-data';
+import { listActivePairs } from '../db/queries/pairs';
+import { insertSignals, type SignalInsert } from '../db/queries/signals';
+import { latestSpreadTimes, upsertSpreads, type SpreadInsert } from '../db/queries/spreads';
+import { getStrategyState } from '../db/queries/strategy-state';
+import { listLiveTrades } from '../db/queries/trades';
+import { loadConfigForActivity } from './config-load';
+import type { EntryRoute, ExitRoute, PairsEvaluation } from './cycle-types';
+import { evaluatePair } from './pair-evaluation';
+
+export interface SignalActivitiesDeps {
+  db: Db;
+  configPath: string;
+}
+
+type Route = { kind: 'entry'; route: Omit<EntryRoute, 'signalId'> } | { kind: 'exit'; route: Omit<ExitRoute, 'signalId'> } | null;
+
+export function createSignalActivities({ db, configPath }: SignalActivitiesDeps) {
+  return {
+    /**
+     * Every active pair in one pass: spreads and z-scores from stored bars, the signal rule, one multi-row
+     * upsert of pair_spread and one insert of pair_signal. Entries are suppressed (recorded as SKIPPED with
+     * the reason) while the strategy is inactive or `entriesBlockedReason` is set; exits are always routed.
+     */
+    async evaluatePairs(input: { nowMs: number; entriesBlockedReason: string | null }): Promise<PairsEvaluation> {
+      const config = await loadConfigForActivity(configPath);
+      const [pairs, liveTrades, state] = await Promise.all([listActivePairs(db), listLiveTrades(db), getStrategyState(db)]);
+      const symbols = [...new Set(pairs.flatMap((p) => [p.symbol1, p.symbol2]))];
+      // Enough rows per symbol to align the pair's lookback even when a symbol misses a few bars.
+      const [closes, stored] = await Promise.all([
+        recentCloses(db, symbols, config.lookback_bars + 50),
+        latestSpreadTimes(db, pairs.map((p) => p.id)),
+      ]);
+      const liveByPair = new Map(liveTrades.map((t) => [t.pair_id, t]));
+      const blockedReason = !state.is_active ? 'strategy inactive' : input.entriesBlockedReason;
+      const cycleTs = new Date(Math.floor(input.nowMs / 1000) * 1000);
+
+      const spreads: SpreadInsert[] = [];
+      const signals: SignalInsert[] = [];
+      const routes: Route[] = [];
+      for (const pair of pairs) {
+        const live = liveByPair.get(pair.id) ?? null;
+        const result = evaluatePair({
+          pair, config, nowMs: input.nowMs,
+          series1: closes.get(pair.symbol1)!, series2: closes.get(pair.symbol2)!,
+          position: live ? live.side : null,
+          entryTimeMs: live?.entry_time ? new Date(live.entry_time).getTime() : null,
+          lastStoredSpreadMs: stored.get(pair.id) ?? null,
+        });
+        spreads.push(...result.spreads);
+        if (result.skipReason !== null) {
+          signals.push({ pair_id: pair.id, ts: cycleTs, type: 'SKIPPED', z_score: result.z, reason: result.skipReason, inputs: { latestBarMs: result.latestBarMs } });
+          routes.push(null);
+          continue;
+        }
+        const decision = result.decision!;
+        if (decision.type === null) continue;
+        const ts = new Date(result.latestBarMs!);
+        const base = { pair_id: pair.id, ts, z_score: result.z, inputs: decision.inputs as unknown as Record<string, unknown> };
+        if (decision.type === 'LONG_SPREAD' || decision.type === 'SHORT_SPREAD') {
+          if (blockedReason !== null) {
+            signals.push({ ...base, type: 'SKIPPED', reason: `${decision.type} entry suppressed (${blockedReason}): ${decision.reason}` });
+            routes.push(null);
+          } else {
+            signals.push({ ...base, type: decision.type, reason: decision.reason });
+            routes.push({ kind: 'entry', route: { pairId: pair.id, symbol1: pair.symbol1, symbol2: pair.symbol2, side: decision.type, z: result.z } });
+          }
+          continue;
+        }
+        signals.push({ ...base, type: decision.type as SignalType, reason: decision.reason });
+        const routable = live && live.workflow_id && (live.status === 'OPEN' || live.status === 'PENDING');
+        routes.push(routable
+          ? { kind: 'exit', route: { pairId: pair.id, tradeId: live.id, workflowId: live.workflow_id!, reason: decision.type, z: result.z } }
+          : null);
+      }
+
+      const spreadsWritten = await upsertSpreads(db, spreads);
+      const storedSignals = await insertSignals(db, signals);
+      const evaluation: PairsEvaluation = { pairsProcessed: pairs.length, signals: {}, spreadsWritten, entries: [], exits: [] };
+      storedSignals.forEach((s, i) => {
+        evaluation.signals[s.type] = (evaluation.signals[s.type] ?? 0) + 1;
+        const route = routes[i];
+        if (route?.kind === 'entry') evaluation.entries.push({ ...route.route, signalId: s.id });
+        if (route?.kind === 'exit') evaluation.exits.push({ ...route.route, signalId: s.id });
+      });
+      return evaluation;
+    },
+  };
+}
+
+export type SignalActivities = ReturnType<typeof createSignalActivities>;

@@ -1,0 +1,99 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Broker } from '../broker/types';
+import type { Db } from '../db/connection';
+import type { TradeSide } from '../db/schema';
+import { recentCloses } from '../db/queries/market-data';
+import {
+  closedTradePnls, getTrade, markTradeClosed, markTradeClosing, markTradeFailed, markTradeOpen,
+} from '../db/queries/trades';
+import { latestZScore } from '../db/queries/spreads';
+import { closedTradeStats, sizeLegs } from '../strategy/sizing';
+import { brokerCall } from './broker-errors';
+import { loadConfigForActivity } from './config-load';
+import { holdHours, shortLegSymbol, tradePnl } from './trade-math';
+
+export interface TradeActivitiesDeps {
+  db: Db;
+  broker: Broker;
+  configPath: string;
+}
+
+export type EntryPlan =
+  | { ok: true; qty1: number; qty2: number; price1: number; price2: number; reason: string }
+  | { ok: false; reason: string };
+
+async function requireTrade(db: Db, tradeId: number) {
+  const trade = await getTrade(db, tradeId);
+  if (!trade) throw ApplicationFailure.create({ message: `trade ${tradeId} does not exist`, type: 'TradeNotFound', nonRetryable: true });
+  return trade;
+}
+
+export function createTradeActivities({ db, broker, configPath }: TradeActivitiesDeps) {
+  return {
+    /**
+     * Decides whether and how big to enter: the short leg must be shortable (checked before any order),
+     * both legs tradable, and sizeLegs (equity from the broker, closed-trade stats from pair_trade, last
+     * stored closes as prices) must give at least one share per leg.
+     */
+    async planEntry(input: { tradeId: number; pairId: number; side: TradeSide; symbol1: string; symbol2: string }): Promise<EntryPlan> {
+      const config = await loadConfigForActivity(configPath);
+      const shortSymbol = shortLegSymbol(input.side, input.symbol1, input.symbol2);
+      const [asset1, asset2] = await Promise.all([
+        brokerCall(() => broker.getAsset(input.symbol1)),
+        brokerCall(() => broker.getAsset(input.symbol2)),
+      ]);
+      for (const asset of [asset1, asset2]) {
+        if (!asset.tradable) return { ok: false, reason: `${asset.symbol} is not tradable` };
+      }
+      const shortAsset = shortSymbol === input.symbol1 ? asset1 : asset2;
+      if (!shortAsset.shortable) return { ok: false, reason: `${shortSymbol} is not shortable: no ${input.side} entry` };
+      // Alpaca (and the simulator) refuse short sales of hard-to-borrow names: no entry rather than a rejected leg.
+      if (!shortAsset.easyToBorrow) return { ok: false, reason: `${shortSymbol} is hard to borrow: no ${input.side} entry` };
+
+      const closes = await recentCloses(db, [input.symbol1, input.symbol2], 1);
+      const price1 = closes.get(input.symbol1)?.close[0];
+      const price2 = closes.get(input.symbol2)?.close[0];
+      if (price1 === undefined || price2 === undefined) return { ok: false, reason: 'no stored price for a leg' };
+      const equity = (await brokerCall(() => broker.getAccount())).equity;
+      const sizing = sizeLegs({ equity, price1, price2, closed: closedTradeStats(await closedTradePnls(db)), bootstrapPct: config.position_pct });
+      if (!sizing.ok) return { ok: false, reason: `sizing: ${sizing.reason}` };
+      return { ok: true, qty1: sizing.qty1, qty2: sizing.qty2, price1, price2, reason: sizing.reason };
+    },
+
+    async recordTradeOpen(input: { tradeId: number; qty1: number; qty2: number; price1: number; price2: number; entryTime: string }): Promise<void> {
+      await markTradeOpen(db, input.tradeId, { ...input, entryTime: new Date(input.entryTime) });
+    },
+
+    async recordTradeClosing(input: { tradeId: number; reason: string }): Promise<void> {
+      await markTradeClosing(db, input.tradeId, input.reason);
+    },
+
+    /** Exit prices, P&L of both legs, hold time; the day's pair_performance row in the same transaction. */
+    async recordTradeClosed(input: {
+      tradeId: number; price1: number; price2: number; exitTime: string; exitZ: number | null; reason: string;
+    }): Promise<{ pnl: number; holdHours: number }> {
+      const trade = await requireTrade(db, input.tradeId);
+      if (trade.status === 'CLOSED') return { pnl: trade.pnl ?? 0, holdHours: trade.hold_hours ?? 0 };
+      if (trade.qty1 === null || trade.qty2 === null || trade.entry_price1 === null || trade.entry_price2 === null || trade.entry_time === null) {
+        throw ApplicationFailure.create({ message: `trade ${input.tradeId} has no entry fills`, type: 'InvalidInput', nonRetryable: true });
+      }
+      const exitTime = new Date(input.exitTime);
+      const pnl = tradePnl({
+        side: trade.side, qty1: trade.qty1, qty2: trade.qty2,
+        entry1: trade.entry_price1, entry2: trade.entry_price2, exit1: input.price1, exit2: input.price2,
+      });
+      const hours = holdHours(new Date(trade.entry_time), exitTime);
+      const exitZ = input.exitZ ?? (await latestZScore(db, trade.pair_id));
+      const closed = await markTradeClosed(db, input.tradeId, {
+        price1: input.price1, price2: input.price2, exitTime, exitZ, exitReason: input.reason, pnl, holdHours: hours,
+      });
+      return { pnl: closed.pnl ?? pnl, holdHours: closed.hold_hours ?? hours };
+    },
+
+    async recordTradeFailed(input: { tradeId: number; reason: string }): Promise<void> {
+      await markTradeFailed(db, input.tradeId, input.reason);
+    },
+  };
+}
+
+export type TradeActivities = ReturnType<typeof createTradeActivities>;

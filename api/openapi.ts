@@ -1,0 +1,64 @@
+import { OpenApiGeneratorV3, OpenAPIRegistry, type RouteConfig } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import {
+  activeSchema, backtestHistoryQuerySchema, backtestHistorySchema, backtestRequestSchema, backtestResponseSchema,
+  configSchema, configUpdateSchema, detailsSchema, errorSchema, historyQuerySchema, historySchema, messageSchema,
+  pairIdParamsSchema, performanceSchema, readinessSchema, statusSchema,
+} from './schemas';
+
+type Responses = RouteConfig['responses'];
+
+const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
+const errors = (...codes: number[]): Responses => Object.fromEntries(codes.map((c) => [String(c), json(errorSchema, ERROR_TEXT[c])]));
+const ERROR_TEXT: Record<number, string> = {
+  400: 'Bad input', 401: 'Missing or wrong bearer token', 404: 'Unknown pair', 409: 'Pair has no open trade',
+  413: 'Body too large', 415: 'Body is not JSON', 502: 'Trade close failed at the broker', 503: 'Temporal or the config unavailable',
+};
+
+/** OpenAPI 3.0 document of the API, generated from the same zod schemas the routes validate with. */
+export function buildOpenApiDocument(basePath: string): ReturnType<OpenApiGeneratorV3['generateDocument']> {
+  const registry = new OpenAPIRegistry();
+  const bearer = registry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', description: 'PAIRS_API_TOKEN' });
+  const secured = [{ [bearer.name]: [] }];
+  const get = (path: string, summary: string, ok: Responses[string], extra: Partial<RouteConfig> = {}, errs: number[] = []) =>
+    registry.registerPath({ method: 'get', path: `${basePath}${path}`, summary, responses: { 200: ok, ...errors(...errs) }, ...extra });
+  const post = (path: string, summary: string, ok: Responses[string], extra: Partial<RouteConfig> = {}, errs: number[] = []) =>
+    registry.registerPath({
+      method: 'post', path: `${basePath}${path}`, summary, security: secured,
+      responses: { 200: ok, ...errors(400, 401, 413, 415, ...errs) }, ...extra,
+    });
+  const pathParams = { request: { params: pairIdParamsSchema } };
+
+  get('/status', 'Strategy summary', json(statusSchema, 'Status'));
+  get('/active', 'Active pairs with z-score and live trade', json(activeSchema, 'Active pairs'));
+  get('/performance', 'Metrics over closed trades', json(performanceSchema, 'Performance'));
+  get('/{pair_id}/history', 'Z-score history of a pair', json(historySchema, 'History'),
+    { request: { params: pairIdParamsSchema, query: historyQuerySchema } }, [400, 404]);
+  get('/{pair_id}/details', 'Pair stats, open trade, last signal', json(detailsSchema, 'Details'), pathParams, [400, 404]);
+  get('/config', 'Strategy thresholds', json(configSchema, 'Thresholds'), {}, [503]);
+  post('/config', 'Update thresholds (persisted to config/pairs.yaml)', json(configSchema, 'The new thresholds'),
+    { request: { body: { content: { 'application/json': { schema: configUpdateSchema } }, required: true } } });
+  post('/start', 'Mark the strategy running and unpause the cycle schedule', json(messageSchema, 'Strategy started'), {}, [503]);
+  post('/stop', 'Stop new entries; the schedule is paused only when no trade is open (open trades keep being managed)', json(messageSchema, 'Strategy stopped'), {}, [503]);
+  post('/emergency-stop', 'Close every open trade at market', json(messageSchema, 'Emergency stop executed for N pairs'), {}, [503]);
+  post('/{pair_id}/close', 'Close the open trade of a pair', json(messageSchema, 'Pair closed'), pathParams, [404, 409, 502, 503]);
+  post('/backtest', 'Run and store a backtest', json(backtestResponseSchema, 'Backtest result'),
+    { request: { body: { content: { 'application/json': { schema: backtestRequestSchema } }, required: true } } }, [404, 503]);
+  get('/backtest/history', 'Past backtest runs, newest first', json(backtestHistorySchema, 'Runs'),
+    { request: { query: backtestHistoryQuerySchema } }, [400]);
+  registry.registerPath({ method: 'get', path: '/healthz', summary: 'Process is up', responses: { 200: json(z.object({ status: z.literal('ok') }), 'Up') } });
+  registry.registerPath({
+    method: 'get', path: '/readyz', summary: 'Database, Temporal and broker reachable',
+    responses: { 200: json(readinessSchema, 'Ready'), 503: json(readinessSchema, 'A dependency failed') },
+  });
+  registry.registerPath({
+    method: 'get', path: '/metrics', summary: 'Prometheus metrics',
+    responses: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: z.string() } } } },
+  });
+
+  return new OpenApiGeneratorV3(registry.definitions).generateDocument({
+    openapi: '3.0.3',
+    info: { title: 'pairs strategy engine API', version: '0.1.0', description: 'Statistical-arbitrage pairs trading engine' },
+    servers: [{ url: 'http://localhost:8001' }],
+  });
+}

@@ -1,0 +1,78 @@
+import express, { type RequestHandler } from 'express';
+import { setStrategyActive } from '../../db/queries/strategy-state';
+import { countLiveTrades } from '../../db/queries/api-pairs';
+import { withTimeout, type ApiContext } from '../context';
+import { HttpError } from '../errors';
+import { emptyBodySchema } from '../schemas';
+import { parseOr400 } from '../validate';
+import { mountRoutes } from './define';
+
+/** The emergency-stop workflow waits up to 2 minutes for the trades to close. */
+const EMERGENCY_STOP_TIMEOUT_MS = 150_000;
+/** Temporal's client retries an unreachable server for a while; answer sooner than that. */
+const SCHEDULE_TIMEOUT_MS = 10_000;
+
+function temporalUnavailable(what: string, err: unknown): HttpError {
+  return new HttpError(503, 'Temporal unavailable', [`${what}: ${err instanceof Error ? err.message : String(err)}`]);
+}
+
+/**
+ * POST /start: strategy_state.is_active = true and the cycle schedule unpaused, in one database transaction (if
+ * Temporal refuses, the flag is rolled back and the answer is 503). POST /stop: is_active = false, which blocks
+ * new entries at the next cycle; the schedule is paused only when no trade is live, because open trades get
+ * their exit signals (EXIT, STOP_LOSS) from the cycle and must keep being managed. If pausing fails the flag
+ * still applies (stopping must work while Temporal is down). A schedule that is not deployed yet is not an
+ * error. POST /emergency-stop runs the emergency-stop workflow (it also sets the strategy inactive).
+ */
+export function controlRouter(ctx: ApiContext, prefix: string, writeGuard: RequestHandler[]): express.Router {
+  const router = express.Router();
+  const start: RequestHandler = async (req, res) => {
+    parseOr400(emptyBodySchema, req.body, 'body (this endpoint takes none)');
+    await ctx.db.transaction().execute(async (trx) => {
+      await setStrategyActive(trx, true);
+      let schedule;
+      try {
+        schedule = await withTimeout(ctx.control.setSchedulePaused(false, 'started via API'), SCHEDULE_TIMEOUT_MS, 'unpause');
+      } catch (err) {
+        throw temporalUnavailable('unpausing the cycle schedule failed', err);
+      }
+      ctx.logger.info({ schedule }, 'strategy started via API');
+    });
+    res.json({ message: 'Strategy started' });
+  };
+  const stop: RequestHandler = async (req, res) => {
+    parseOr400(emptyBodySchema, req.body, 'body (this endpoint takes none)');
+    await setStrategyActive(ctx.db, false);
+    const live = await countLiveTrades(ctx.db);
+    let schedule: string = 'left running: open trades are still managed by the cycle';
+    if (live === 0) {
+      try {
+        schedule = await withTimeout(ctx.control.setSchedulePaused(true, 'stopped via API'), SCHEDULE_TIMEOUT_MS, 'pause');
+      } catch (err) {
+        schedule = 'pause failed';
+        ctx.logger.warn({ err }, 'strategy stopped (entries blocked) but pausing the cycle schedule failed');
+      }
+    }
+    ctx.logger.info({ schedule, liveTrades: live }, 'strategy stopped via API');
+    res.json({ message: 'Strategy stopped' });
+  };
+
+  mountRoutes(router, prefix, [
+    { method: 'post', path: '/start', handlers: [...writeGuard, start] },
+    { method: 'post', path: '/stop', handlers: [...writeGuard, stop] },
+    {
+      method: 'post', path: '/emergency-stop', handlers: [...writeGuard, async (req, res) => {
+        parseOr400(emptyBodySchema, req.body, 'body (this endpoint takes none)');
+        let closed: number;
+        try {
+          closed = await withTimeout(ctx.control.emergencyStop(), EMERGENCY_STOP_TIMEOUT_MS, 'emergency stop');
+        } catch (err) {
+          throw temporalUnavailable('emergency stop failed', err);
+        }
+        ctx.logger.warn({ closed }, 'emergency stop executed via API');
+        res.json({ message: `Emergency stop executed for ${closed} pairs` });
+      }],
+    },
+  ]);
+  return router;
+}

@@ -1,0 +1,22 @@
+import type { Server } from 'node:http';
+import type { Express } from 'express';
+
+export const DEFAULT_API_HOST = '127.0.0.1';
+export const DEFAULT_API_PORT = 8001;
+
+/** Listens and resolves once bound (rejects on EADDRINUSE and the like). */
+export function listen(app: Express, port: number, host: string = DEFAULT_API_HOST): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host);
+    server.once('listening', () => resolve(server));
+    server.once('error', reject);
+  });
+}
+
+/** Stops accepting, ends keep-alive sockets, resolves when the server is closed. */
+export function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}

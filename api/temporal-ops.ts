@@ -1,0 +1,35 @@
+import { ScheduleNotFoundError, type Client } from '@temporalio/client';
+import type { CloseResult, TradeState } from '../workflows/messages';
+import { closeTrade, queryTradeState, runEmergencyStop } from '../temporal/trades';
+import { pauseSchedule, unpauseSchedule } from '../temporal/schedule';
+
+export { TradeNotOpenError } from '../temporal/trades';
+
+/** What the API asks of Temporal (temporal/schedule.ts and temporal/trades.ts); replaceable in tests. */
+export interface StrategyControl {
+  /** Pauses or unpauses the cycle schedule; 'no-schedule' when it is not deployed yet. */
+  setSchedulePaused(paused: boolean, note: string): Promise<'updated' | 'no-schedule'>;
+  /** The close update: resolves once both legs are flat. Throws TradeNotOpenError when the trade is not OPEN. */
+  closeTrade(workflowId: string, requestedBy: string): Promise<CloseResult>;
+  queryTradeState(workflowId: string): Promise<TradeState>;
+  /** The emergency-stop workflow (sets the strategy inactive, closes every live trade): pairs now closed. */
+  emergencyStop(): Promise<number>;
+}
+
+export function createStrategyControl(client: Client, taskQueue: string): StrategyControl {
+  return {
+    async setSchedulePaused(paused, note) {
+      try {
+        if (paused) await pauseSchedule(client, note);
+        else await unpauseSchedule(client, note);
+        return 'updated';
+      } catch (err) {
+        if (err instanceof ScheduleNotFoundError) return 'no-schedule';
+        throw err;
+      }
+    },
+    closeTrade: (workflowId, requestedBy) => closeTrade(client, workflowId, { requestedBy }),
+    queryTradeState: (workflowId) => queryTradeState(client, workflowId),
+    emergencyStop: async () => (await runEmergencyStop(client, { taskQueue })).closedPairs,
+  };
+}

@@ -1,0 +1,55 @@
+import type { SimulatorHandle } from '../broker/simulator';
+import type { Db } from '../db/connection';
+
+export interface SeededPair {
+  id: number;
+  symbol1: string;
+  symbol2: string;
+}
+
+/**
+ * Simulator symbols every trade can use on either side: shortable and easy to borrow. Pairs are disjoint, so
+ * concurrent trades never net against each other in one broker position.
+ */
+export function shortablePairs(sim: SimulatorHandle, count: number): Array<[string, string]> {
+  const symbols = sim.control.market.symbols.filter((m) => m.shortable && m.easyToBorrow).map((m) => m.symbol);
+  const pairs: Array<[string, string]> = [];
+  for (let i = 0; i + 1 < symbols.length && pairs.length < count; i += 2) pairs.push([symbols[i], symbols[i + 1]]);
+  if (pairs.length < count) throw new Error(`the simulator universe holds only ${pairs.length} disjoint shortable pairs`);
+  return pairs;
+}
+
+/** Registers the pairs and stores each symbol's last hourly bars (the entry plan prices legs from them). */
+export async function seedPairs(db: Db, sim: SimulatorHandle, symbolPairs: Array<[string, string]>, bars = 60): Promise<SeededPair[]> {
+  const seeded: SeededPair[] = [];
+  for (const [rank, [symbol1, symbol2]] of symbolPairs.entries()) {
+    const row = await db.insertInto('strategy_engine.pair_registry')
+      .values({
+        symbol1, symbol2, hedge_ratio: 1, hedge_alpha: 0, half_life: 12, cointegration_pvalue: 0.01,
+        cointegration_stat: -4, correlation: 0.9, score: 1, rank: rank + 1,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    seeded.push({ id: row.id, symbol1, symbol2 });
+  }
+  await storeRecentBars(db, sim, [...new Set(symbolPairs.flat())], bars);
+  return seeded;
+}
+
+/** The last `count` completed hourly bars of each symbol at the simulator's current time, into market_data. */
+export async function storeRecentBars(db: Db, sim: SimulatorHandle, symbols: string[], count: number): Promise<void> {
+  const market = sim.control.market;
+  const now = sim.control.clock().nowMs;
+  const last = market.calendar.lastBarStartingAtOrBefore(now) - 1;
+  const rows = [];
+  for (const symbol of symbols) {
+    const model = market.get(symbol)!;
+    for (let g = Math.max(market.firstBar, last - count + 1); g <= last; g++) {
+      const b = market.bar(model, g);
+      rows.push({ symbol, ts: new Date(b.t), open: b.o, high: b.h, low: b.l, close: b.c, volume: b.v });
+    }
+  }
+  if (rows.length === 0) return;
+  await db.insertInto('strategy_engine.market_data').values(rows)
+    .onConflict((oc) => oc.columns(['symbol', 'ts']).doNothing()).execute();
+}

@@ -1,0 +1,54 @@
+import type { Command } from 'commander';
+import { createBrokerFromEnv, describeBrokerEnv } from '../../broker/alpaca-broker';
+import { configPathFromEnv, loadConfig } from '../../config/loader';
+import { createDb } from '../../db/connection';
+import { runReconciliation } from '../../activities/reconciliation';
+import { describeReconciliation } from '../../activities/reconcile-positions';
+import { connectWorker, temporalSettingsFromEnv } from '../../temporal/connection';
+import { createPairsWorker } from '../../temporal/worker';
+import { TASK_QUEUE } from '../../workflows/shared';
+import { runCommand, UsageError } from '../errors';
+
+export function registerWorker(program: Command): void {
+  program
+    .command('worker')
+    .description('run the Temporal worker (pairs cycle, pair trades, emergency stop); env: DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, broker (ALPACA_*), PAIRS_CONFIG')
+    .option('--task-queue <name>', 'task queue to poll', TASK_QUEUE)
+    .action((opts: { taskQueue: string }) => runCommand(async () => {
+      const connectionString = process.env.DATABASE_URL;
+      if (!connectionString) throw new UsageError('DATABASE_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/pairs)');
+      const configPath = configPathFromEnv();
+      await loadConfig(configPath); // fail fast on a broken config file
+      const settings = temporalSettingsFromEnv();
+      const db = createDb({ connectionString });
+      const broker = createBrokerFromEnv();
+      try {
+        // Fail closed but keep running: discrepancies are logged now and block entries in every cycle until resolved.
+        try {
+          const report = await runReconciliation({ db, broker });
+          const lines = describeReconciliation(report);
+          log(lines.length ? `reconciliation at start:\n  ${lines.join('\n  ')}` : `reconciliation at start: ${report.checkedSymbols} symbols agree`);
+        } catch (err) {
+          log(`reconciliation at start failed: ${err instanceof Error ? err.message : String(err)}`);
+        }
+        const connection = await connectWorker(settings);
+        const worker = await createPairsWorker({ connection, namespace: settings.namespace, taskQueue: opts.taskQueue, db, broker, configPath });
+        const stop = (signal: string) => {
+          log(`${signal}: draining worker`);
+          worker.shutdown();
+        };
+        process.once('SIGTERM', () => stop('SIGTERM'));
+        process.once('SIGINT', () => stop('SIGINT'));
+        log(`worker on ${settings.address}/${settings.namespace} queue ${opts.taskQueue}, broker ${describeBrokerEnv()}, config ${configPath}`);
+        await worker.run();
+        await connection.close();
+        log('worker stopped');
+      } finally {
+        await db.destroy();
+      }
+    }));
+}
+
+function log(line: string): void {
+  process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+}

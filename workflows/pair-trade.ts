@@ -1,0 +1,349 @@
+import {
+  ApplicationFailure, CancellationScope, allHandlersFinished, condition, continueAsNew, log, proxyActivities,
+  setCurrentDetails, setHandler, sleep, upsertSearchAttributes, workflowInfo,
+} from '@temporalio/workflow';
+import type { OrderSnapshot } from '../activities/order-snapshot';
+import type { OrderActivities } from '../activities/orders';
+import type { TradeActivities } from '../activities/trades';
+import {
+  closeUpdate, emergencyStopSignal, exitSignal, stateQuery,
+  type CloseRequest, type CloseResult, type ExitReason, type LegState, type TradeSide, type TradeState,
+} from './messages';
+import { TRADE_STATUS } from './search-attributes';
+import {
+  BROKER_ACTIVITY, FILL_WAIT_ACTIVITY, TRADE_RECORD_ACTIVITY, FILL_WAIT_MS, MAX_FILL_WAITS, MAX_FLATTEN_ROUNDS,
+  entrySides, isFinalOrderStatus, legClientOrderId, oppositeSide, type OrderPhase,
+} from './shared';
+
+export interface PairTradeInput {
+  tradeId: number;
+  pairId: number;
+  symbol1: string;
+  symbol2: string;
+  side: TradeSide;
+  entryZ: number | null;
+  /** Tuning, defaults from shared.ts: how long one fill wait polls, and how many waits before giving up. */
+  fillWaitMs?: number;
+  maxFillWaits?: number;
+  /** History length that triggers continueAsNew while OPEN (default MAX_HISTORY_EVENTS). */
+  historyCap?: number;
+  /** Set by continueAsNew: the open trade's state and any close request already received. */
+  resume?: { state: TradeState; pendingExit: PendingExit | null };
+}
+
+interface PendingExit {
+  reason: ExitReason;
+  z: number | null;
+}
+
+const orders = proxyActivities<Pick<OrderActivities, 'submitLegOrder'>>(BROKER_ACTIVITY);
+const fills = proxyActivities<Pick<OrderActivities, 'awaitOrderFinal' | 'cancelLegOrder'>>(FILL_WAIT_ACTIVITY);
+const entryChecks = proxyActivities<Pick<TradeActivities, 'planEntry'>>(BROKER_ACTIVITY);
+const records = proxyActivities<TradeActivities>(TRADE_RECORD_ACTIVITY);
+
+/** continueAsNew well before Temporal's 51,200-event cap even if the server never suggests it. */
+export const MAX_HISTORY_EVENTS = 10_000;
+/** Pause between re-orders of an unfilled remainder (exit or compensation). */
+const FLATTEN_RETRY_PAUSE = '30 seconds';
+/** Pauses between polls of a patient (flatten) order that is still working: 10 s doubling to 10 min. */
+const PATIENT_PAUSE_MIN_MS = 10_000;
+const PATIENT_PAUSE_MAX_MS = 600_000;
+
+type Leg = 1 | 2;
+
+
+function legState(leg: Leg, symbol: string, side: 'buy' | 'sell', qty: number, clientOrderId: string): LegState {
+  return { leg, symbol, side, qty, filledQty: 0, avgPrice: null, clientOrderId, status: 'planned' };
+}
+
+function applySnapshot(state: LegState, snap: OrderSnapshot): void {
+  state.filledQty = snap.filledQty;
+  state.avgPrice = snap.avgPrice;
+  state.status = snap.status;
+}
+
+/** Quantity-weighted average price over several fills of the same leg. */
+function weightedPrice(parts: Array<{ qty: number; price: number | null }>): number | null {
+  let qty = 0;
+  let notional = 0;
+  for (const p of parts) {
+    if (p.qty > 0 && p.price !== null) {
+      qty += p.qty;
+      notional += p.qty * p.price;
+    }
+  }
+  return qty > 0 ? notional / qty : null;
+}
+
+function errorMessage(err: unknown): string {
+  if (err instanceof Error) {
+    const cause = (err as { cause?: unknown }).cause;
+    return cause instanceof Error ? cause.message : err.message;
+  }
+  return String(err);
+}
+
+/**
+ * One two-legged trade, from PENDING to CLOSED or FAILED. Entry: size, check the short leg, submit both legs
+ * with client order ids derived from this workflow's id, wait for fills; a leg that is rejected or stays
+ * unfilled makes the workflow flatten whatever did fill and record FAILED — never a naked leg. Open: wait
+ * for an exit signal (cycle), a close update (manual) or an emergency stop, then close both legs the same
+ * way and record prices, P&L and performance.
+ */
+export async function pairTradeWorkflow(input: PairTradeInput): Promise<TradeState> {
+  const workflowId = workflowInfo().workflowId;
+  const waits: FillWaits = { waitMs: input.fillWaitMs ?? FILL_WAIT_MS, count: input.maxFillWaits ?? MAX_FILL_WAITS };
+  const sides = entrySides(input.side);
+  const state: TradeState = input.resume?.state ?? {
+    tradeId: input.tradeId,
+    pairId: input.pairId,
+    pairName: `${input.symbol1}/${input.symbol2}`,
+    side: input.side,
+    status: 'PENDING',
+    entryZ: input.entryZ,
+    entryLegs: [
+      legState(1, input.symbol1, sides.leg1, 0, legClientOrderId(workflowId, 'entry', 1)),
+      legState(2, input.symbol2, sides.leg2, 0, legClientOrderId(workflowId, 'entry', 2)),
+    ],
+    exitLegs: [],
+    openedAt: null,
+    closedAt: null,
+    exitReason: null,
+    pnl: null,
+    failureReason: null,
+  };
+  let pendingExit: PendingExit | null = input.resume?.pendingExit ?? null;
+
+  const requestExit = (reason: ExitReason, z: number | null): void => {
+    // The first request decides the reason; an emergency stop overrides a slower signal-driven one.
+    if (pendingExit === null || (reason === 'EMERGENCY_STOP' && pendingExit.reason !== 'EMERGENCY_STOP')) pendingExit = { reason, z };
+  };
+
+  setHandler(stateQuery, () => state);
+  setHandler(exitSignal, (request) => requestExit(request.reason, request.z));
+  setHandler(emergencyStopSignal, () => requestExit('EMERGENCY_STOP', null));
+  setHandler(
+    closeUpdate,
+    async (request: CloseRequest): Promise<CloseResult> => {
+      log.info('manual close requested', { tradeId: state.tradeId, requestedBy: request.requestedBy });
+      requestExit('MANUAL', null);
+      await condition(() => state.status === 'CLOSED' || state.status === 'FAILED');
+      return { tradeId: state.tradeId, pairName: state.pairName, status: state.status, pnl: state.pnl };
+    },
+    {
+      validator: (_request: CloseRequest) => {
+        if (state.status !== 'OPEN') {
+          throw ApplicationFailure.create({
+            message: `trade ${state.tradeId} (${state.pairName}) is ${state.status}, not OPEN`, type: 'TradeNotOpen', nonRetryable: true,
+          });
+        }
+      },
+    },
+  );
+
+  const setStatus = (status: TradeState['status']): void => {
+    state.status = status;
+    upsertSearchAttributes([{ key: TRADE_STATUS, value: status }]);
+    describe(state);
+  };
+
+  if (state.status === 'PENDING') {
+    describe(state);
+    const opened = await enter(input, state, workflowId, waits);
+    if (!opened) {
+      setStatus('FAILED');
+      return state;
+    }
+    setStatus('OPEN');
+  }
+
+  // OPEN: wait for a reason to close, or for history to grow enough to continue as new.
+  const historyCap = input.historyCap ?? MAX_HISTORY_EVENTS;
+  const needsNewRun = (): boolean => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > historyCap;
+  await condition(() => pendingExit !== null || needsNewRun());
+  if (pendingExit === null) {
+    await condition(allHandlersFinished);
+    if (pendingExit === null) {
+      await continueAsNew<typeof pairTradeWorkflow>({ ...input, resume: { state, pendingExit: null } });
+    }
+  }
+
+  const exit = pendingExit as unknown as PendingExit;
+  state.exitReason = exit.reason;
+  setStatus('CLOSING');
+  // From here on the positions must come off and be recorded, even if this execution is cancelled.
+  await CancellationScope.nonCancellable(async () => {
+    await records.recordTradeClosing({ tradeId: state.tradeId, reason: exit.reason });
+    const exitFill = await flattenLegs(state.entryLegs, 'exit', workflowId, state.exitLegs, waits);
+    if (exitFill.remaining.length > 0) {
+      // Only when the broker refuses every exit order: the trade stays CLOSING (reconciliation reports it).
+      state.failureReason = `exit incomplete: ${exitFill.remaining.join('; ')}`;
+      describe(state);
+      throw ApplicationFailure.create({ message: state.failureReason, type: 'ExitIncomplete', nonRetryable: true });
+    }
+    const closedAt = exitFill.lastFillAt ?? new Date().toISOString();
+    const closed = await records.recordTradeClosed({
+      tradeId: state.tradeId, price1: exitFill.prices[0]!, price2: exitFill.prices[1]!, exitTime: closedAt, exitZ: exit.z, reason: exit.reason,
+    });
+    state.pnl = closed.pnl;
+    state.closedAt = closedAt;
+  });
+  setStatus('CLOSED');
+  await condition(allHandlersFinished);
+  return state;
+}
+
+/** Entry phase; true when both legs are fully filled and the trade is recorded OPEN. */
+async function enter(input: PairTradeInput, state: TradeState, workflowId: string, waits: FillWaits): Promise<boolean> {
+  const fail = async (reason: string): Promise<false> => {
+    state.failureReason = reason;
+    await records.recordTradeFailed({ tradeId: state.tradeId, reason });
+    log.warn('pair trade failed', { tradeId: state.tradeId, reason });
+    return false;
+  };
+
+  const plan = await entryChecks.planEntry({
+    tradeId: input.tradeId, pairId: input.pairId, side: input.side, symbol1: input.symbol1, symbol2: input.symbol2,
+  });
+  if (!plan.ok) return fail(`no entry: ${plan.reason}`);
+  state.entryLegs[0].qty = plan.qty1;
+  state.entryLegs[1].qty = plan.qty2;
+  describe(state);
+
+  const legResults = await Promise.all(state.entryLegs.map((leg) => placeAndWait(leg, waits)));
+  const problems = legResults.map((r) => r.problem).filter((p): p is string => p !== null);
+  const fullyFilled = state.entryLegs.every((l) => l.filledQty === l.qty && l.avgPrice !== null);
+  if (problems.length === 0 && fullyFilled) {
+    const openedAt = latest(legResults.map((r) => r.filledAt)) ?? new Date().toISOString();
+    state.openedAt = openedAt;
+    // Both legs are held from here: a close request must be accepted even before the row says OPEN (the API
+    // reads the row, then sends the update). The search attribute follows once the row is written.
+    state.status = 'OPEN';
+    await records.recordTradeOpen({
+      tradeId: state.tradeId, qty1: plan.qty1, qty2: plan.qty2,
+      price1: state.entryLegs[0].avgPrice!, price2: state.entryLegs[1].avgPrice!, entryTime: openedAt,
+    });
+    return true;
+  }
+
+  // Compensation: flatten whatever filled on either leg and record why, even if this workflow is being cancelled.
+  const reason = problems.length > 0 ? problems.join('; ') : 'entry legs not fully filled';
+  return CancellationScope.nonCancellable(async () => {
+    const compLegs: LegState[] = [];
+    state.exitLegs = compLegs;
+    const comp = await flattenLegs(state.entryLegs, 'comp', workflowId, compLegs, waits);
+    if (comp.remaining.length > 0) {
+      return fail(`${reason}; COMPENSATION INCOMPLETE, manual action needed: ${comp.remaining.join('; ')}`);
+    }
+    const flattened = compLegs.filter((l) => l.filledQty > 0).map((l) => `${l.symbol} ${l.filledQty}`);
+    return fail(`${reason}${flattened.length ? `; flattened ${flattened.join(', ')}` : ''}`);
+  });
+}
+
+/** Latest of some ISO timestamps (they sort as strings). */
+function latest(times: Array<string | null>): string | null {
+  const known = times.filter((t): t is string => t !== null).sort();
+  return known.length ? known[known.length - 1] : null;
+}
+
+interface FillWaits {
+  waitMs: number;
+  count: number;
+}
+
+interface LegOutcome {
+  /** Why the leg did not fill completely; null when it did. */
+  problem: string | null;
+  filledAt: string | null;
+}
+
+/**
+ * Submits one leg order (idempotent by client id) and waits until it is final. Entry legs are impatient:
+ * an order still working when the fill waits run out is cancelled, so its filled quantity is final and the
+ * trade can be compensated. Flatten orders (exit, compensation) are patient: a market order queued while the
+ * market is closed fills at the next open, so they are polled with growing durable pauses until final.
+ * The leg state is updated in place.
+ */
+async function placeAndWait(leg: LegState, waits: FillWaits, patient = false): Promise<LegOutcome> {
+  let snap: OrderSnapshot;
+  try {
+    snap = await orders.submitLegOrder({ clientOrderId: leg.clientOrderId, symbol: leg.symbol, side: leg.side, qty: leg.qty });
+  } catch (err) {
+    // Retries exhausted on an ambiguous failure may still have placed the order: look before giving up on it,
+    // so a later round never doubles an order that is in fact working.
+    const found = await fills.awaitOrderFinal({ clientOrderId: leg.clientOrderId, waitMs: 0 });
+    if (found.status === 'missing' || found.status === 'rejected') {
+      leg.status = 'rejected';
+      return { problem: `leg ${leg.leg} ${leg.side} ${leg.qty} ${leg.symbol} rejected: ${errorMessage(err)}`, filledAt: null };
+    }
+    snap = found;
+  }
+  applySnapshot(leg, snap);
+  let pauseMs = PATIENT_PAUSE_MIN_MS;
+  for (let wait = 0; !isFinalOrderStatus(snap.status); wait++) {
+    if (!patient && wait >= waits.count) {
+      snap = await fills.cancelLegOrder({ clientOrderId: leg.clientOrderId });
+      applySnapshot(leg, snap);
+      break;
+    }
+    if (patient && wait >= waits.count) {
+      await sleep(pauseMs);
+      pauseMs = Math.min(pauseMs * 2, PATIENT_PAUSE_MAX_MS);
+    }
+    snap = await fills.awaitOrderFinal({ clientOrderId: leg.clientOrderId, waitMs: waits.waitMs });
+    applySnapshot(leg, snap);
+  }
+  if (snap.status === 'filled' && snap.filledQty === leg.qty) return { problem: null, filledAt: snap.filledAt };
+  return { problem: `leg ${leg.leg} ${leg.side} ${leg.qty} ${leg.symbol} ${snap.status} with ${snap.filledQty} filled`, filledAt: snap.filledAt };
+}
+
+interface FlattenResult {
+  /** Average price of the flattening fills per leg (index 0 = leg 1), null when nothing needed flattening. */
+  prices: Array<number | null>;
+  lastFillAt: string | null;
+  /** Legs still not flat after every round. */
+  remaining: string[];
+}
+
+/**
+ * Takes each leg's filled quantity off the book with opposite market orders (`-exit-leg1`, `-comp-leg2`, …),
+ * re-ordering any unfilled remainder in further rounds (`-r1`, `-r2`) after a durable pause. Orders placed
+ * are appended to `out` so queries see them.
+ */
+async function flattenLegs(legs: LegState[], phase: OrderPhase, workflowId: string, out: LegState[], waits: FillWaits): Promise<FlattenResult> {
+  const result: FlattenResult = { prices: [null, null], lastFillAt: null, remaining: [] };
+  await Promise.all(legs.map(async (leg, index) => {
+    const parts: Array<{ qty: number; price: number | null }> = [];
+    let remaining = leg.filledQty;
+    for (let round = 0; remaining > 0 && round < MAX_FLATTEN_ROUNDS; round++) {
+      if (round > 0) await sleep(FLATTEN_RETRY_PAUSE);
+      const order = legState(leg.leg, leg.symbol, oppositeSide(leg.side), remaining, legClientOrderId(workflowId, phase, leg.leg, round));
+      out.push(order);
+      const { problem, filledAt } = await placeAndWait(order, waits, true);
+      if (order.filledQty > 0) parts.push({ qty: order.filledQty, price: order.avgPrice });
+      result.lastFillAt = latest([result.lastFillAt, filledAt]);
+      remaining -= order.filledQty;
+      if (problem) log.warn('flatten order incomplete', { phase, problem, remaining });
+    }
+    result.prices[index] = weightedPrice(parts);
+    if (remaining > 0) result.remaining.push(`${leg.symbol} ${remaining} still ${leg.side === 'buy' ? 'long' : 'short'}`);
+  }));
+  return result;
+}
+
+/** Markdown shown in the Temporal Web UI for this execution. */
+function describe(state: TradeState): void {
+  const legs = (title: string, ls: LegState[]) => ls.length === 0 ? '' : [
+    `\n**${title}**\n`, '| leg | side | symbol | qty | filled | avg | status |', '|---|---|---|---|---|---|---|',
+    ...ls.map((l) => `| ${l.leg} | ${l.side} | ${l.symbol} | ${l.qty} | ${l.filledQty} | ${l.avgPrice ?? ''} | ${l.status} |`),
+  ].join('\n');
+  setCurrentDetails([
+    `## ${state.pairName} ${state.side} — ${state.status}`,
+    `trade ${state.tradeId}, pair ${state.pairId}, entry z ${state.entryZ ?? 'n/a'}`,
+    state.exitReason ? `exit reason: ${state.exitReason}` : '',
+    state.pnl !== null ? `P&L: ${state.pnl.toFixed(2)}` : '',
+    state.failureReason ? `failure: ${state.failureReason}` : '',
+    legs('entry orders', state.entryLegs),
+    legs(state.status === 'FAILED' ? 'compensation orders' : 'exit orders', state.exitLegs),
+  ].filter(Boolean).join('\n'));
+}
