@@ -1,39 +1,44 @@
 import { Command, CommanderError } from 'commander';
-import { registerAnalyze } from './commands/analyze';
-import { registerApi } from './commands/api';
-import { registerBacktest } from './commands/backtest';
-import { registerCycle } from './commands/cycle';
-import { registerDeploy } from './commands/deploy';
-import { registerDiscover } from './commands/discover';
-import { registerMigrate } from './commands/migrate';
-import { registerSim } from './commands/sim';
-import { registerUp } from './commands/up';
-import { registerWorker } from './commands/worker';
 
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/**
+ * Each command's module is loaded only when that command runs: `pairs analyze` must not pay for loading
+ * Express, Temporal and the database driver. `--help` and unknown commands load them all.
+ */
+const COMMANDS: Record<string, () => Register> = {
+  migrate: () => require('./commands/migrate').registerMigrate,
+  worker: () => require('./commands/worker').registerWorker,
+  api: () => require('./commands/api').registerApi,
+  sim: () => require('./commands/sim').registerSim,
+  up: () => require('./commands/up').registerUp,
+  deploy: () => require('./commands/deploy').registerDeploy,
+  cycle: () => require('./commands/cycle').registerCycle,
+  discover: () => require('./commands/discover').registerDiscover,
+  analyze: () => require('./commands/analyze').registerAnalyze,
+  backtest: () => require('./commands/backtest').registerBacktest,
+};
+
+export function buildProgram(argv: string[] = []): Command {
   const program = new Command('pairs')
     .description('Statistical-arbitrage pairs engine on Temporal, PostgreSQL and Alpaca')
     .exitOverride()
     .configureOutput({ outputError: () => undefined })
     .showSuggestionAfterError(true);
-  for (const register of [
-    registerMigrate, registerWorker, registerApi, registerSim, registerUp, registerDeploy,
-    registerCycle, registerDiscover, registerAnalyze, registerBacktest,
-  ]) {
-    register(program);
-  }
+  const requested = argv[2];
+  const names = requested && requested in COMMANDS ? [requested] : Object.keys(COMMANDS);
+  for (const name of names) COMMANDS[name]!()(program);
   for (const sub of program.commands) sub.exitOverride().configureOutput({ outputError: () => undefined });
   return program;
 }
 
 export async function main(argv: string[]): Promise<void> {
-  const program = buildProgram();
+  const program = buildProgram(argv);
   try {
     await program.parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version') process.exit(0);
-      if (err.code === 'commander.help') process.exit(0);
+      if (err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.help') process.exit(0);
       // One clear line, exit 2: unknown command, unknown option, missing argument.
       process.stderr.write(`pairs: ${err.message.replace(/^error: /, '').split('\n')[0]}\n`);
       process.exit(2);
