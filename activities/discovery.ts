@@ -12,6 +12,7 @@ import { NOW } from '../db/queries/now';
 import type { NewPair } from '../db/schema';
 import type { PriceMatrix } from '../strategy/price-matrix';
 import { scanUniverse, type ScannedPair } from '../strategy/scan';
+import { pearson } from '../strategy/spread';
 import { lookbackSpanMs } from './market-data';
 
 export type DiscoverySettings = StrategyConfig['discovery'];
@@ -122,26 +123,7 @@ export async function storeDiscoveredPairs(db: Db, ranked: ScannedPair[]): Promi
   });
 }
 
-/** Pearson correlation of two equally long series (NaN when either is constant). */
-export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const n = a.length;
-  let meanA = 0;
-  let meanB = 0;
-  for (let i = 0; i < n; i++) { meanA += a[i]; meanB += b[i]; }
-  meanA /= n;
-  meanB /= n;
-  let cov = 0;
-  let varA = 0;
-  let varB = 0;
-  for (let i = 0; i < n; i++) {
-    const da = a[i] - meanA;
-    const db = b[i] - meanB;
-    cov += da * db;
-    varA += da * da;
-    varB += db * db;
-  }
-  return cov / Math.sqrt(varA * varB);
-}
+export { pearson };
 
 /**
  * Fetches bars, scans the universe and stores the top N of the pairs that pass every discovery filter:

@@ -78,34 +78,10 @@ export async function runBacktestForPair(db: Db, config: StrategyConfig, request
       commission_per_share: config.backtest.commission_per_share, slippage_bps: config.backtest.slippage_bps,
       bars: testBars,
     },
-    total_return: result.total_return,
+    ...result,
+    // The column is NOT NULL; the backtester reports an overflowing annualisation as null.
     annualized_return: result.annualized_return ?? Infinity,
-    sharpe_ratio: result.sharpe_ratio,
-    max_drawdown: result.max_drawdown,
-    win_rate: result.win_rate,
-    profit_factor: result.profit_factor,
-    total_trades: result.total_trades,
-    avg_hold_time_hours: result.avg_hold_time_hours,
-    kelly_fraction: result.kelly_fraction,
-    passed_gate: result.passed_gate,
-    equity_curve: result.equity_curve,
-    trade_log: result.trade_log,
   });
 
-  return {
-    run_id: runId,
-    pair_id: pair.id,
-    total_return: result.total_return,
-    annualized_return: result.annualized_return,
-    sharpe_ratio: result.sharpe_ratio,
-    max_drawdown: result.max_drawdown,
-    win_rate: result.win_rate,
-    profit_factor: result.profit_factor,
-    total_trades: result.total_trades,
-    avg_hold_time_hours: result.avg_hold_time_hours,
-    kelly_fraction: result.kelly_fraction,
-    passed_gate: result.passed_gate,
-    equity_curve: result.equity_curve,
-    trade_log: result.trade_log,
-  };
+  return { run_id: runId, pair_id: pair.id, ...result };
 }
