@@ -6,7 +6,7 @@ import { createOrderActivities } from './orders';
 import { createReconciliationActivities } from './reconciliation';
 import { createRoutingActivities } from './routing';
 import { createSignalActivities } from './signals';
-import { createStrategyActivities } from './strategy';
+import { createStrategyActivities, type CycleFinishedHook } from './strategy';
 import { createTradeActivities } from './trades';
 
 export interface PairsActivitiesDeps {
@@ -18,6 +18,8 @@ export interface PairsActivitiesDeps {
   taskQueue: string;
   /** Client for starting/signalling workflows from activities; defaults to the worker's own. */
   client?: Client;
+  /** Called with each finished cycle's duration in seconds. */
+  onCycleFinished?: CycleFinishedHook;
 }
 
 /** Every activity the pairs workflows call, wired to their dependencies. */

@@ -9,11 +9,16 @@ export interface LiveTradeRef {
   status: string;
 }
 
+/** Told how long each finished cycle took, in seconds (e.g. the API's cycle-duration histogram). */
+export type CycleFinishedHook = (seconds: number) => void;
+
 /** Strategy-level state and trade lookups used by the cycle and the emergency stop. */
-export function createStrategyActivities({ db }: { db: Db }) {
+export function createStrategyActivities({ db, onCycleFinished }: { db: Db; onCycleFinished?: CycleFinishedHook }) {
   return {
-    async finishCycle(input: { nowMs: number }): Promise<void> {
+    /** `startedAtMs` is the workflow's own start time; older histories replay without it. */
+    async finishCycle(input: { nowMs: number; startedAtMs?: number }): Promise<void> {
       await touchLastUpdate(db, new Date(input.nowMs));
+      if (input.startedAtMs !== undefined) onCycleFinished?.((Date.now() - input.startedAtMs) / 1000);
     },
 
     async setStrategyActive(input: { isActive: boolean }): Promise<void> {

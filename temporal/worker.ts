@@ -18,6 +18,8 @@ export interface PairsWorkerOptions {
   client?: Client;
   /** How long shutdown waits for running activities before cancelling them. */
   shutdownGraceTime?: Duration;
+  /** Called with each finished cycle's duration in seconds. */
+  onCycleFinished?: (seconds: number) => void;
 }
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
@@ -29,7 +31,10 @@ export async function createPairsWorker(options: PairsWorkerOptions): Promise<Wo
     namespace: options.namespace ?? 'default',
     taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createPairsActivities({ db: options.db, broker: options.broker, configPath: options.configPath, taskQueue, client: options.client }),
+    activities: createPairsActivities({
+      db: options.db, broker: options.broker, configPath: options.configPath, taskQueue, client: options.client,
+      onCycleFinished: options.onCycleFinished,
+    }),
     shutdownGraceTime: options.shutdownGraceTime ?? '20 seconds',
   });
 }

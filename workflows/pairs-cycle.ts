@@ -82,6 +82,6 @@ export async function pairsCycleWorkflow(input: PairsCycleInput = {}): Promise<C
   const routed = await steps.routeSignals({ entries: evaluation.entries, exits: evaluation.exits });
   summary.tradesOpened = routed.opened;
   summary.tradesClosing = routed.exitsSignalled;
-  await strategy.finishCycle({ nowMs: clock.nowMs });
+  await strategy.finishCycle({ nowMs: clock.nowMs, startedAtMs: workflowInfo().startTime.getTime() });
   return summary;
 }

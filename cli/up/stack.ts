@@ -11,6 +11,7 @@ import type { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { createApiLogger, createApp } from '../../api/app';
 import { closeServer, listen } from '../../api/server';
+import { cycleDurationSeconds } from '../../api/metrics';
 import { createAlpacaBroker, createBrokerFromEnv } from '../../broker/alpaca-broker';
 import { startSimulator, type SimulatorHandle } from '../../broker/simulator';
 import type { Broker } from '../../broker/types';
@@ -222,7 +223,9 @@ async function startPieces(
   installQuietRuntime(env);
   const workerConnection = await connectWorker({ address: temporalAddress, namespace });
   teardown.add('worker connection', () => workerConnection.close());
-  const worker: Worker = await createPairsWorker({ connection: workerConnection, namespace, db, broker, configPath, client, shutdownGraceTime: '5 seconds' });
+  const worker: Worker = await createPairsWorker({ connection: workerConnection, namespace, db, broker, configPath, client, shutdownGraceTime: '5 seconds',
+    onCycleFinished: (seconds) => cycleDurationSeconds.observe(seconds),
+  });
   const workerDone = worker.run();
   teardown.add('worker', async () => {
     if (worker.getState() === 'RUNNING') worker.shutdown();

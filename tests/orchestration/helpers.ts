@@ -96,6 +96,8 @@ export interface Harness {
   sim: SimulatorHandle;
   broker: Broker;
   taskQueue: string;
+  /** Durations (seconds) the worker reported for each finished cycle. */
+  cycleDurations: number[];
   stop(): Promise<void>;
 }
 
@@ -113,13 +115,15 @@ export async function startHarness(label: string): Promise<Harness> {
   ]);
   const broker = createAlpacaBroker({ keyId: 'test', secret: 'test', simulatorUrl: sim.url });
   const taskQueue = `orchestration-${label}`;
+  const cycleDurations: number[] = [];
   const worker = await createPairsWorker({
     connection: env.nativeConnection, taskQueue, db: testDb.db, broker,
     configPath: await copyConfig(label), workflowBundle: await bundle,
+    onCycleFinished: (seconds) => cycleDurations.push(seconds),
   });
   const running = worker.run();
   return {
-    env, testDb, sim, broker, taskQueue,
+    env, testDb, sim, broker, taskQueue, cycleDurations,
     stop: async () => {
       worker.shutdown();
       await running.catch(() => undefined);

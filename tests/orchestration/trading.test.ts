@@ -42,6 +42,9 @@ describe('pairs orchestration against the simulator', () => {
 
     const first = await runCycleNow(client, { taskQueue: TASK_QUEUE });
     expect(first.pairsProcessed).toBe(1);
+    expect(h!.cycleDurations).toHaveLength(1);
+    expect(h!.cycleDurations[0]).toBeGreaterThan(0);
+    expect(h!.cycleDurations[0]).toBeLessThan(120);
     expect(first.tradesOpened).toHaveLength(1);
     const { tradeId, workflowId } = first.tradesOpened[0];
     expect(workflowId).toBe(pairTradeWorkflowId(pairId, tradeId));
