@@ -1,4 +1,6 @@
 import type { Client } from '@temporalio/client';
+import { tradePnl } from '../activities/trade-math';
+import type { SimulatorHandle } from '../broker/simulator';
 import type { Db } from '../db/connection';
 import type { TradeSide } from '../db/schema';
 import { createPendingTrade } from '../db/queries/trades';
@@ -16,6 +18,29 @@ export interface LifecycleOutcome {
   finished: boolean;
 }
 
+/** Longest the driver holds an open trade waiting for it to be in profit before exiting anyway. */
+const MAX_HOLD_MS = 20_000;
+
+/** Waits (briefly) until the open trade is in profit at the simulator's current prices, like a spread that has reverted. */
+async function untilInProfit(input: { db: Db; sim: SimulatorHandle }, tradeId: number, deadline: number): Promise<void> {
+  const row = await input.db.selectFrom('strategy_engine.pair_trade as t')
+    .innerJoin('strategy_engine.pair_registry as p', 'p.id', 't.pair_id')
+    .select(['t.side', 't.qty1', 't.qty2', 't.entry_price1', 't.entry_price2', 'p.symbol1', 'p.symbol2'])
+    .where('t.id', '=', tradeId).executeTakeFirstOrThrow();
+  if (row.qty1 === null || row.qty2 === null || row.entry_price1 === null || row.entry_price2 === null) return;
+  const market = input.sim.control.market;
+  const until = Math.min(deadline, Date.now() + MAX_HOLD_MS);
+  while (Date.now() < until) {
+    const now = input.sim.control.clock().nowMs;
+    const pnl = tradePnl({
+      side: row.side, qty1: row.qty1, qty2: row.qty2, entry1: row.entry_price1, entry2: row.entry_price2,
+      exit1: market.priceAt(market.get(row.symbol1)!, now), exit2: market.priceAt(market.get(row.symbol2)!, now),
+    });
+    if (pnl > 0) return;
+    await sleep(250);
+  }
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -24,7 +49,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * and then an emergency stop), and the driver waits for the workflow to finish.
  */
 export async function runLifecycle(input: {
-  client: Client; db: Db; pair: SeededPair; side: TradeSide; index: number; deadlineMs: number; emergency: boolean;
+  client: Client; db: Db; sim: SimulatorHandle; pair: SeededPair; side: TradeSide; index: number; deadlineMs: number; emergency: boolean;
 }): Promise<LifecycleOutcome> {
   const { client, db, pair, side } = input;
   const signal = await db.insertInto('strategy_engine.pair_signal')
@@ -52,6 +77,7 @@ export async function runLifecycle(input: {
   }
   if (status === 'PENDING') return { workflowId, note: `${workflowId} still PENDING after ${input.deadlineMs} ms`, finished: false };
   if (status === 'OPEN') {
+    if (!input.emergency) await untilInProfit(input, trade.id, deadline);
     if (input.emergency) await handle.signal(emergencyStopSignal, { reason: 'chaos emergency stop' });
     else await handle.signal(exitSignal, { reason: 'EXIT', z: 0, signalId: null });
   }

@@ -6,7 +6,7 @@ import { audit, type AuditFinding, type AuditTrade, type SimOrderRecord, type Si
 import { keepMarketOpen } from './clock-roller';
 import { createScratchDatabase } from './database';
 import { runLifecycle, type LifecycleOutcome } from './lifecycle';
-import { seedPairs, shortablePairs } from './seed';
+import { seedPairs, seedTrackRecord, shortablePairs } from './seed';
 import { NO_CHAOS, chaosFaults, startChaosSimulator, tally, totalFaults } from './simulator';
 import { startDevServer } from './temporal-dev-server';
 import { WorkerProcess, waitForPoller } from './worker-process';
@@ -37,6 +37,8 @@ export interface ChaosSummary {
   stuck_workflows: number;
   closed: number;
   failed: number;
+  /** FAILED trades that placed no order (refused at planning, e.g. by Kelly sizing). */
+  failedWithoutOrders: number;
   findings: AuditFinding[];
   /** What the lifecycle driver saw (timeouts, failed workflows): context for the findings, not counted. */
   driverNotes: string[];
@@ -92,6 +94,7 @@ export async function runChaos(options: ChaosOptions & { workDir: string; log: (
     log(`simulator ${sim.url}, temporal ${temporal.address}, database ${database.name}`);
 
     const pairs = await seedPairs(database.db, sim, shortablePairs(sim, Math.min(options.concurrency, 10)));
+    await seedTrackRecord(database.db);
 
     const connection = await Connection.connect({ address: temporal.address });
     // Not closed at cleanup: a lane still long-polling a result would retry on a closed channel and crash.
@@ -147,7 +150,7 @@ export async function runChaos(options: ChaosOptions & { workDir: string; log: (
         const emergency = random.next() < 0.1;
         let outcome: LifecycleOutcome;
         try {
-          outcome = await runLifecycle({ client, db: database.db, pair, side, index, emergency, deadlineMs: options.lifecycleDeadlineMs });
+          outcome = await runLifecycle({ client, db: database.db, sim, pair, side, index, emergency, deadlineMs: options.lifecycleDeadlineMs });
         } catch (err) {
           log(`lifecycle ${index} on pair ${pair.id}: harness error ${(err as Error).stack ?? String(err)}`);
           throw err;
@@ -191,8 +194,9 @@ export async function runChaos(options: ChaosOptions & { workDir: string; log: (
       naked_legs: verdict.naked_legs,
       db_broker_mismatches: verdict.db_broker_mismatches,
       stuck_workflows: verdict.stuck_workflows,
-      closed: trades.filter((t) => t.status === 'CLOSED').length,
-      failed: trades.filter((t) => t.status === 'FAILED').length,
+      closed: trades.filter((t) => t.workflowId && t.status === 'CLOSED').length,
+      failed: trades.filter((t) => t.workflowId && t.status === 'FAILED').length,
+      failedWithoutOrders: trades.filter((t) => t.workflowId && t.status === 'FAILED' && !orders.some((o) => o.client_order_id.startsWith(`${t.workflowId}-`))).length,
       findings: verdict.findings,
       driverNotes: outcomes.map((o) => o.note).filter((n): n is string => n !== null),
       elapsedMs: Date.now() - started,

@@ -53,3 +53,26 @@ export async function storeRecentBars(db: Db, sim: SimulatorHandle, symbols: str
   await db.insertInto('strategy_engine.market_data').values(rows)
     .onConflict((oc) => oc.columns(['symbol', 'ts']).doNothing()).execute();
 }
+
+/**
+ * The account's track record before the run: 500 closed trades (60% winners, +-$5,000, about the size of a
+ * lifecycle's P&L at the simulator's prices) on an inactive pair no
+ * lifecycle trades. It pins sizing in the positive half-Kelly regime, so every lifecycle reaches the broker
+ * instead of being refused at planning when the run's own random closes drift the Kelly fraction below 0.
+ */
+export async function seedTrackRecord(db: Db, trades = 500): Promise<void> {
+  const pair = await db.insertInto('strategy_engine.pair_registry')
+    .values({
+      symbol1: 'XYLO', symbol2: 'KILN', hedge_ratio: 1, hedge_alpha: 0, half_life: 12, cointegration_pvalue: 0.01,
+      cointegration_stat: -4, correlation: 0.9, score: 0, rank: null, is_active: false,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const start = Date.UTC(2025, 0, 2, 15);
+  await db.insertInto('strategy_engine.pair_trade').values(Array.from({ length: trades }, (_, i) => ({
+    pair_id: pair.id, side: 'LONG_SPREAD' as const, status: 'CLOSED' as const,
+    entry_time: new Date(start + i * 86_400_000), exit_time: new Date(start + i * 86_400_000 + 3_600_000),
+    qty1: 10, qty2: 10, entry_price1: 50, entry_price2: 50, exit_price1: 50, exit_price2: 50,
+    exit_reason: 'EXIT', pnl: i % 5 < 3 ? 5000 : -5000, hold_hours: 1,
+  }))).execute();
+}

@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   for (const note of summary.driverNotes.slice(0, 20)) say(`driver: ${note}`);
   const problems = summary.duplicate_orders + summary.naked_legs + summary.db_broker_mismatches + summary.stuck_workflows;
   const ok = problems === 0 && summary.lifecycles === options.lifecycles;
-  say(`${ok ? 'PASS' : 'FAIL'}: ${summary.lifecycles}/${options.lifecycles} lifecycles (${summary.closed} closed, ${summary.failed} failed), ` +
+  say(`${ok ? 'PASS' : 'FAIL'}: ${summary.lifecycles}/${options.lifecycles} lifecycles (${summary.closed} closed, ${summary.failed} failed of which ${summary.failedWithoutOrders} placed no order), ` +
     `${summary.kills} kills, ${summary.faults} faults, ${(summary.elapsedMs / 1000).toFixed(1)} s; worker log ${options.keepLogs ? workDir : '(deleted)'}`);
   if (!options.keepLogs) rmSync(workDir, { recursive: true, force: true });
   const line = {
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
     stuck_workflows: summary.stuck_workflows,
   };
   if (options.json) process.stdout.write(`${JSON.stringify(line)}\n`);
-  else process.stdout.write(`${JSON.stringify({ ...line, fault_kinds: summary.faultKinds, closed: summary.closed, failed: summary.failed, elapsed_s: summary.elapsedMs / 1000 }, null, 2)}\n`);
+  else process.stdout.write(`${JSON.stringify({ ...line, fault_kinds: summary.faultKinds, closed: summary.closed, failed: summary.failed, failed_without_orders: summary.failedWithoutOrders, elapsed_s: summary.elapsedMs / 1000 }, null, 2)}\n`);
   process.exit(ok ? 0 : 1);
 }
 
