@@ -34,10 +34,11 @@ interface Target {
 }
 
 async function startChild(mode: 'api' | 'bare', env: Record<string, string>): Promise<Target> {
-  // node --import tsx (not the tsx CLI, which runs the script in a grandchild): /proc/<pid> is the server itself.
+  // node --require tsx/cjs, as bin/pairs.js runs the API (not the tsx CLI, which runs the script in a grandchild, nor
+  // --import tsx, whose off-thread ESM hooks cost ~25 MB): /proc/<pid> is the server itself.
   // BENCH_API_NODE_FLAGS (e.g. "--max-semi-space-size=2") tries V8 memory settings on the API process.
   const flags = mode === 'api' ? (process.env.BENCH_API_NODE_FLAGS ?? '').split(' ').filter(Boolean) : [];
-  const child = spawn(process.execPath, [...flags, '--import', 'tsx', __filename], {
+  const child = spawn(process.execPath, [...flags, '--require', 'tsx/cjs', __filename], {
     cwd: path.resolve(__dirname, '..'),
     env: { ...process.env, ...env, PAIRS_BENCH_CHILD: mode },
     stdio: ['ignore', 'pipe', 'inherit'],

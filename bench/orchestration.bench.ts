@@ -22,12 +22,14 @@ import { DEFAULT_CONFIG_PATH } from '../config/loader';
 import { createScratchDatabase, type ScratchDatabase } from '../chaos/database';
 import { seedPairs } from '../chaos/seed';
 import { startDevServer } from '../chaos/temporal-dev-server';
-import { WorkerProcess, waitForPoller } from '../chaos/worker-process';
+import { PAIRS_BIN, WorkerProcess, waitForPoller } from '../chaos/worker-process';
 import { runCycleNow } from '../temporal/trades';
 import { TASK_QUEUE } from '../workflows/shared';
 
 const PAIR_COUNT = 50;
-const ROUNDS = 3;
+const ROUNDS = Number(process.env.PAIRS_BENCH_ROUNDS ?? 3);
+/** Extra node flags for the worker child only (measurement experiments), e.g. `--max-semi-space-size=8`. */
+const WORKER_NODE_ARGS = (process.env.PAIRS_BENCH_WORKER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 const SIM_START = '2026-03-18T15:00:00Z';
 
 /** 50 distinct symbol pairs of the simulator's 40-symbol universe, cointegrated clusters first. */
@@ -98,7 +100,7 @@ export async function run(): Promise<void> {
     worker = new WorkerProcess({
       DATABASE_URL: viaTemporal.url, TEMPORAL_ADDRESS: temporal.address, ALPACA_SIM_URL: sim.url, ALPACA_KEY_ID: '', ALPACA_SECRET_KEY: '',
       PAIRS_CONFIG: configPath,
-    }, path.join(dir, 'worker.log'));
+    }, path.join(dir, 'worker.log'), [...WORKER_NODE_ARGS, PAIRS_BIN, 'worker']);
     const workerPid = worker.start();
     if (!(await waitForPoller(client, 'default', TASK_QUEUE, worker, workerPid, 180_000))) throw new Error(`pairs worker did not start; see ${worker.logFile}`);
     const hwmAtReady = vmHwmMb(workerPid);

@@ -1,5 +1,6 @@
 /**
- * Backtest sweep throughput (target >= 50 M bar-steps/s) and the time of one full backtest.
+ * Backtest sweep throughput (target >= 50 M bar-steps/s, wall clock) on one thread and on a worker
+ * pool (one worker per core), and the time of one full backtest.
  * Data: the public reference pair coint_hl20 (1500 hourly bars; 500 formation + 1000 test bars).
  * A bar-step is one test bar simulated for one (entry, exit, stop) combination.
  * Run: npm run bench -- sweep
@@ -7,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { preparePair, resolveSimParams, runBacktest, type BacktestInput } from '../strategy/backtest';
-import { sweepPrepared, type SweepGrid } from '../strategy/sweep';
+import { PARALLEL_MIN_BAR_STEPS, SweepPool, sweepPrepared, sweepPreparedParallel, type SweepGrid, type SweepRow } from '../strategy/sweep';
 
 const REFERENCE = '/work/shared/reference/pair_coint_hl20.json';
 const TARGET_BAR_STEPS_PER_S = 50e6;
@@ -36,7 +37,7 @@ export async function run(): Promise<void> {
   const grid: SweepGrid = { entry: range(1.0, 3.0, 0.1), exit: range(0, 1.0, 0.1), stopLoss: range(2.5, 5.0, 0.25) };
 
   const load = os.loadavg().map((x) => x.toFixed(1)).join(' ');
-  process.stdout.write(`machine: ${os.cpus().length} cpus (${os.cpus()[0]?.model ?? '?'}), load average ${load}\n`);
+  process.stdout.write(`machine: ${os.cpus().length} cpus (${os.cpus()[0]?.model ?? '?'}), availableParallelism ${os.availableParallelism()}, load average ${load}\n`);
 
   // One full backtest (validation, formation fit, z-scores, simulation, equity curve and trade log).
   const fullTimes: number[] = [];
@@ -59,33 +60,87 @@ export async function run(): Promise<void> {
     + `(of which formation fit + z-scores ${median(prepTimes).toFixed(3)} ms), min ${Math.min(...fullTimes).toFixed(3)} ms\n`,
   );
 
-  // Sweep: prepare once, then the simulation loop per combination.
+  // Sweep: prepare once, then the simulation loop per combination. Single thread and worker pool
+  // runs alternate, so both see the same machine load.
   const pair = preparePair(input);
   const base = resolveSimParams(input);
-  sweepPrepared(pair, base, grid); // warm-up (JIT)
-  const rates: number[] = [];
+  const reference = sweepPrepared(pair, base, grid); // warm-up (JIT)
+  const workers = os.availableParallelism();
+  const pool = new SweepPool(pair, base, workers);
+  const syncRates: number[] = [];
   const cpuRates: number[] = [];
-  let rows = 0;
-  let barSteps = 0;
-  for (let k = 0; k < 7; k++) {
-    const cpu0 = process.cpuUsage();
-    const t0 = process.hrtime.bigint();
-    const res = sweepPrepared(pair, base, grid);
-    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    const cpu = process.cpuUsage(cpu0);
-    rows = res.rows.length;
-    barSteps = res.barSteps;
-    rates.push(res.barSteps / seconds);
-    cpuRates.push(res.barSteps / ((cpu.user + cpu.system) / 1e6));
+  const poolRates: number[] = [];
+  let identical = true;
+  try {
+    const warm = await pool.sweep(grid); // start-up and JIT warm-up of the workers
+    identical = sameRows(warm.rows, reference.rows);
+    for (let k = 0; k < 9; k++) {
+      const cpu0 = process.cpuUsage();
+      const t0 = process.hrtime.bigint();
+      const res = sweepPrepared(pair, base, grid);
+      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      const cpu = process.cpuUsage(cpu0);
+      syncRates.push(res.barSteps / seconds);
+      cpuRates.push(res.barSteps / ((cpu.user + cpu.system) / 1e6));
+
+      const t1 = process.hrtime.bigint();
+      const par = await pool.sweep(grid);
+      poolRates.push(par.barSteps / (Number(process.hrtime.bigint() - t1) / 1e9));
+      identical &&= sameRows(par.rows, res.rows);
+    }
+  } finally {
+    await pool.close();
   }
-  const med = median(rates);
+  // One call of sweepPreparedParallel including worker start-up (what a single ad-hoc sweep pays).
+  const t2 = process.hrtime.bigint();
+  const oneShot = await sweepPreparedParallel(pair, base, grid, { workers });
+  const oneShotSeconds = Number(process.hrtime.bigint() - t2) / 1e9;
+  identical &&= sameRows(oneShot.rows, reference.rows);
+
+  // A finer grid, one call each way, workers started inside the call (cold workers).
+  const fineGrid: SweepGrid = { entry: range(1.0, 3.0, 0.01), exit: range(0, 1.0, 0.05), stopLoss: range(2.5, 5.0, 0.1) };
+  const t3 = process.hrtime.bigint();
+  const fineSync = sweepPrepared(pair, base, fineGrid);
+  const fineSyncSeconds = Number(process.hrtime.bigint() - t3) / 1e9;
+  const t4 = process.hrtime.bigint();
+  const fineParallel = await sweepPreparedParallel(pair, base, fineGrid, { workers });
+  const fineParallelSeconds = Number(process.hrtime.bigint() - t4) / 1e9;
+  identical &&= sameRows(fineParallel.rows, fineSync.rows);
+
+  const { rows, barSteps } = reference;
+  const syncMed = median(syncRates);
+  const poolMed = median(poolRates);
+  const loadAfter = os.loadavg().map((x) => x.toFixed(1)).join(' ');
+  const M = (x: number): string => (x / 1e6).toFixed(1);
   process.stdout.write(
-    `sweep: ${rows} threshold combinations x ${pair.timestamps.length} bars = ${(barSteps / 1e6).toFixed(2)} M bar-steps per sweep\n`
-    + `sweep throughput (wall clock): median ${(med / 1e6).toFixed(1)} M bar-steps/s, best ${(Math.max(...rates) / 1e6).toFixed(1)} M `
-    + `(target >= ${TARGET_BAR_STEPS_PER_S / 1e6} M: ${med >= TARGET_BAR_STEPS_PER_S ? 'met' : 'NOT met'} at median)\n`
+    `sweep: ${rows.length} threshold combinations x ${pair.timestamps.length} bars = ${(barSteps / 1e6).toFixed(2)} M bar-steps per sweep; `
+    + `load average after the runs ${loadAfter}\n`
+    + `single thread (wall clock, baseline): median ${M(syncMed)} M bar-steps/s, best ${M(Math.max(...syncRates))} M; `
     // On a shared machine the process is descheduled part of the time; CPU time shows the loop's own cost.
-    + `sweep throughput (per CPU-second of this process): median ${(median(cpuRates) / 1e6).toFixed(1)} M bar-steps/s\n`,
+    + `per CPU-second ${M(median(cpuRates))} M\n`
+    + `parallel, ${workers} workers, pool reused (wall clock): median ${M(poolMed)} M bar-steps/s, best ${M(Math.max(...poolRates))} M `
+    + `(x${(poolMed / syncMed).toFixed(2)} vs single thread)\n`
+    + `parallel, one call incl. worker start-up: ${(oneShotSeconds * 1e3).toFixed(0)} ms = ${M(barSteps / oneShotSeconds)} M bar-steps/s `
+    + `(start-up dominates; in 'auto' mode sweepPreparedParallel stays on one thread below ${PARALLEL_MIN_BAR_STEPS / 1e6} M bar-steps)\n`
+    + `fine grid, ${fineSync.rows.length} combinations = ${(fineSync.barSteps / 1e6).toFixed(1)} M bar-steps, one call each: `
+    + `single thread ${(fineSyncSeconds * 1e3).toFixed(0)} ms (${M(fineSync.barSteps / fineSyncSeconds)} M/s), `
+    + `sweepPreparedParallel (${workers} workers) incl. start-up ${(fineParallelSeconds * 1e3).toFixed(0)} ms (${M(fineSync.barSteps / fineParallelSeconds)} M/s)\n`
+    + `rows of every parallel sweep identical to the single-thread sweep: ${identical ? 'yes' : 'NO'}\n`
+    + `target >= ${TARGET_BAR_STEPS_PER_S / 1e6} M bar-steps/s (median, wall clock): `
+    + `single thread ${syncMed >= TARGET_BAR_STEPS_PER_S ? 'met' : 'NOT met'}, parallel pool ${poolMed >= TARGET_BAR_STEPS_PER_S ? 'met' : 'NOT met'}\n`,
   );
+}
+
+/** Same rows in the same order, every value bit for bit (Object.is). */
+function sameRows(a: readonly SweepRow[], b: readonly SweepRow[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) {
+    const x = a[k] as unknown as Record<string, unknown>;
+    const y = b[k] as unknown as Record<string, unknown>;
+    const keys = Object.keys(x);
+    if (keys.length !== Object.keys(y).length || !keys.every((key) => Object.is(x[key], y[key]))) return false;
+  }
+  return true;
 }
 
 if (require.main === module) {

@@ -5,6 +5,7 @@ import type { Broker } from '../broker/types';
 import type { Db } from '../db/connection';
 import { createPairsActivities } from '../activities';
 import { TASK_QUEUE } from '../workflows/shared';
+import { cachedWorkflowBundle } from './workflow-bundle';
 
 export interface PairsWorkerOptions {
   connection: NativeConnection;
@@ -13,7 +14,10 @@ export interface PairsWorkerOptions {
   db: Db;
   broker: Broker;
   configPath: string;
-  /** A prebuilt bundle (tests bundle once per file); otherwise workflows/index.ts is bundled at create. */
+  /**
+   * A prebuilt bundle (tests bundle once per file); otherwise the bundle cached on disk for the current
+   * workflows/ sources (built once in a child process, see temporal/workflow-bundle.ts).
+   */
   workflowBundle?: WorkflowBundleOption;
   client?: Client;
   /** How long shutdown waits for running activities before cancelling them. */
@@ -30,7 +34,7 @@ export async function createPairsWorker(options: PairsWorkerOptions): Promise<Wo
     connection: options.connection,
     namespace: options.namespace ?? 'default',
     taskQueue,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    workflowBundle: options.workflowBundle ?? await cachedWorkflowBundle(),
     activities: createPairsActivities({
       db: options.db, broker: options.broker, configPath: options.configPath, taskQueue, client: options.client,
       onCycleFinished: options.onCycleFinished,

@@ -1,0 +1,115 @@
+/**
+ * The workflow bundle, built once and cached on disk. Bundling with webpack inside the worker process (what
+ * `workflowsPath` does at `Worker.create`) leaves ~100 MB of webpack/swc memory in the long-lived worker, so the
+ * bundle is built by a short-lived child process and cached, keyed by a hash of the workflows/ sources and the
+ * @temporalio/worker and @temporalio/workflow versions (a bundle must match the worker's SDK version exactly).
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export const WORKFLOWS_DIR = path.resolve(__dirname, '../workflows');
+const WORKFLOWS_ENTRY = require.resolve('../workflows');
+const BUNDLE_PREFIX = 'workflow-bundle-';
+/** Default cache folder; os.tmpdir() is used when it cannot be written. */
+export const DEFAULT_BUNDLE_CACHE_DIR = path.resolve(__dirname, '../node_modules/.cache/pairs');
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((entry) => {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) return sourceFiles(full);
+      return /\.(ts|js|json)$/.test(entry.name) ? [full] : [];
+    })
+    .sort();
+}
+
+function packageVersion(name: string): string {
+  return (JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version;
+}
+
+/** Hash of everything the bundle depends on: the workflows/ sources and the SDK versions. */
+export function workflowBundleKey(): string {
+  const hash = createHash('sha256');
+  hash.update(`@temporalio/worker@${packageVersion('@temporalio/worker')}\n@temporalio/workflow@${packageVersion('@temporalio/workflow')}\n`);
+  for (const file of sourceFiles(WORKFLOWS_DIR)) {
+    hash.update(`${path.relative(WORKFLOWS_DIR, file)}\n`);
+    hash.update(readFileSync(file));
+    hash.update('\n');
+  }
+  return hash.digest('hex').slice(0, 20);
+}
+
+// Runs in the child: plain node (the bundler compiles .ts itself with swc), paths passed as arguments.
+const BUNDLE_SCRIPT = `
+const [workerModule, workflowsPath, outFile] = process.argv.slice(1);
+const { bundleWorkflowCode } = require(workerModule);
+const fs = require('node:fs');
+bundleWorkflowCode({ workflowsPath }).then(({ code }) => {
+  const tmp = outFile + '.' + process.pid + '.tmp';
+  fs.writeFileSync(tmp, code);
+  fs.renameSync(tmp, outFile);
+}).catch((err) => {
+  process.stderr.write(String(err && err.stack ? err.stack : err) + '\\n');
+  process.exit(1);
+});
+`;
+
+function bundleInChild(outFile: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', BUNDLE_SCRIPT, require.resolve('@temporalio/worker'), WORKFLOWS_ENTRY, outFile], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      if (code === 0 && existsSync(outFile)) resolve();
+      else reject(new Error(`workflow bundling failed (code ${code}, signal ${signal}):\n${output.trim()}`));
+    });
+  });
+}
+
+function writableDir(dir: string): boolean {
+  try {
+    mkdirSync(dir, { recursive: true });
+    const probe = path.join(dir, `.probe-${process.pid}`);
+    writeFileSync(probe, '');
+    rmSync(probe);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Older bundles in the cache folder (a running worker has already read its bundle into memory). */
+function removeStaleBundles(dir: string, keep: string): void {
+  for (const name of readdirSync(dir)) {
+    if (name.startsWith(BUNDLE_PREFIX) && name !== keep && !name.endsWith('.tmp')) rmSync(path.join(dir, name), { force: true });
+  }
+}
+
+/**
+ * Path of the cached workflow bundle for the current sources, building it in a child process when missing.
+ * Concurrent callers may both build; each writes a temp file and renames it, so readers never see a partial file.
+ */
+export async function cachedWorkflowBundle(options: { cacheDir?: string } = {}): Promise<{ codePath: string }> {
+  const preferred = options.cacheDir ?? DEFAULT_BUNDLE_CACHE_DIR;
+  const dir = writableDir(preferred) ? preferred : path.join(os.tmpdir(), 'pairs-workflow-bundle');
+  mkdirSync(dir, { recursive: true });
+  const name = `${BUNDLE_PREFIX}${workflowBundleKey()}.js`;
+  const codePath = path.join(dir, name);
+  if (!existsSync(codePath)) {
+    await bundleInChild(codePath);
+    try {
+      removeStaleBundles(dir, name);
+    } catch {
+      // best effort: a stale bundle only costs disk space
+    }
+  }
+  return { codePath };
+}
