@@ -70,11 +70,14 @@ export async function run(): Promise<void> {
   const syncRates: number[] = [];
   const cpuRates: number[] = [];
   const poolRates: number[] = [];
+  const poolCores: number[] = []; // CPU-seconds of all threads per wall second during a pool sweep
   let identical = true;
   try {
-    const warm = await pool.sweep(grid); // start-up and JIT warm-up of the workers
-    identical = sameRows(warm.rows, reference.rows);
-    for (let k = 0; k < 9; k++) {
+    for (let k = 0; k < 3; k++) { // start-up and JIT warm-up of the workers
+      const warm = await pool.sweep(grid);
+      identical &&= sameRows(warm.rows, reference.rows);
+    }
+    for (let k = 0; k < 15; k++) {
       const cpu0 = process.cpuUsage();
       const t0 = process.hrtime.bigint();
       const res = sweepPrepared(pair, base, grid);
@@ -83,9 +86,13 @@ export async function run(): Promise<void> {
       syncRates.push(res.barSteps / seconds);
       cpuRates.push(res.barSteps / ((cpu.user + cpu.system) / 1e6));
 
+      const cpu1 = process.cpuUsage();
       const t1 = process.hrtime.bigint();
       const par = await pool.sweep(grid);
-      poolRates.push(par.barSteps / (Number(process.hrtime.bigint() - t1) / 1e9));
+      const parSeconds = Number(process.hrtime.bigint() - t1) / 1e9;
+      const parCpu = process.cpuUsage(cpu1);
+      poolRates.push(par.barSteps / parSeconds);
+      poolCores.push((parCpu.user + parCpu.system) / 1e6 / parSeconds);
       identical &&= sameRows(par.rows, res.rows);
     }
   } finally {
@@ -119,7 +126,7 @@ export async function run(): Promise<void> {
     // On a shared machine the process is descheduled part of the time; CPU time shows the loop's own cost.
     + `per CPU-second ${M(median(cpuRates))} M\n`
     + `parallel, ${workers} workers, pool reused (wall clock): median ${M(poolMed)} M bar-steps/s, best ${M(Math.max(...poolRates))} M `
-    + `(x${(poolMed / syncMed).toFixed(2)} vs single thread)\n`
+    + `(x${(poolMed / syncMed).toFixed(2)} vs single thread; the process got a median ${median(poolCores).toFixed(2)} of ${workers} cores meanwhile)\n`
     + `parallel, one call incl. worker start-up: ${(oneShotSeconds * 1e3).toFixed(0)} ms = ${M(barSteps / oneShotSeconds)} M bar-steps/s `
     + `(start-up dominates; in 'auto' mode sweepPreparedParallel stays on one thread below ${PARALLEL_MIN_BAR_STEPS / 1e6} M bar-steps)\n`
     + `fine grid, ${fineSync.rows.length} combinations = ${(fineSync.barSteps / 1e6).toFixed(1)} M bar-steps, one call each: `

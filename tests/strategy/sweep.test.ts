@@ -63,7 +63,7 @@ describe('sweepThresholdsParallel', () => {
     }
   });
 
-  it('keeps small sweeps on the calling thread with the same rows', async () => {
+  it('auto mode (a small grid stays on the calling thread) gives the same rows', async () => {
     const small = await sweepThresholdsParallel(input, { entry: [2], exit: [0.5], stopLoss: [3] });
     expect(small.rows).toEqual(sync.rows.filter((r) => r.entry === 2 && r.exit === 0.5 && r.stopLoss === 3));
   });
