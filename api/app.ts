@@ -20,7 +20,11 @@ import { jsonBody, mountRoutes } from './routes/define';
 import { opsRouter } from './routes/ops';
 import { overviewRouter } from './routes/overview';
 import { pairsRouter } from './routes/pairs';
+import { ReadCache } from './single-flight';
 import { createStrategyControl, type StrategyControl } from './temporal-ops';
+
+/** GET bodies are reused this long: the data changes once a cycle, and a busy dashboard costs one query a second. */
+export const DEFAULT_READ_CACHE_MS = 1000;
 
 export const API_BASE_PATH = '/api/strategies/pairs';
 export const BODY_LIMIT = '16kb';
@@ -48,6 +52,8 @@ export interface AppDeps {
   /** Replaces the Temporal adapter (tests of failure paths). */
   control?: StrategyControl;
   liveQueryTimeoutMs?: number;
+  /** How long a GET body is reused (ms); 0 only coalesces concurrent requests. Default 1000. */
+  readCacheMs?: number;
 }
 
 /** The pairs API (the spec's endpoints under /api/strategies/pairs), ops endpoints and the web pages. */
@@ -61,9 +67,17 @@ export function createApp(deps: AppDeps): express.Express {
     startingEquity: deps.startingEquity ?? DEFAULT_STARTING_EQUITY,
     liveQueryTimeoutMs: deps.liveQueryTimeoutMs ?? 1500,
     marketNow: createMarketClock(deps.broker),
+    reads: new ReadCache<string>(deps.readCacheMs ?? DEFAULT_READ_CACHE_MS),
   };
   const metrics = createApiMetrics(deps.db, logger);
-  const writeGuard = [requireBearerToken(deps.apiToken), ...jsonBody(BODY_LIMIT)];
+  // Every write clears the read cache twice: as it starts (no read begun after it shares an older result)
+  // and as its response goes out (nothing cached while it ran survives it).
+  const invalidateReads: express.RequestHandler = (_req, res, next) => {
+    ctx.reads.invalidate();
+    res.once('finish', () => ctx.reads.invalidate());
+    next();
+  };
+  const writeGuard = [requireBearerToken(deps.apiToken), invalidateReads, ...jsonBody(BODY_LIMIT)];
 
   const app = express();
   app.disable('x-powered-by');

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/connection';
+import type { ReadCache } from './single-flight';
 import type { ConfigSource } from './config-source';
 import type { StrategyControl } from './temporal-ops';
 
@@ -15,6 +16,8 @@ export interface ApiContext {
   liveQueryTimeoutMs: number;
   /** Epoch ms "now" on the broker's clock (simulated time under the simulator); see market-clock.ts. */
   marketNow: () => Promise<number>;
+  /** JSON bodies of GET endpoints, shared by concurrent requests and kept briefly; cleared by every write. */
+  reads: ReadCache<string>;
 }
 
 /** Rejects after `ms` so a hung dependency cannot hold a request forever. */

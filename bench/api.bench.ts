@@ -8,6 +8,7 @@
  * to bare Express (target >= 50%), p99 latency (target < 50 ms) and the API process RSS (target <= 150 MB),
  * read from /proc after the load. The database is dropped at the end.
  */
+import { API_NODE_FLAGS } from '../api/server';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -36,8 +37,11 @@ interface Target {
 async function startChild(mode: 'api' | 'bare', env: Record<string, string>): Promise<Target> {
   // node --require tsx/cjs, as bin/pairs.js runs the API (not the tsx CLI, which runs the script in a grandchild, nor
   // --import tsx, whose off-thread ESM hooks cost ~25 MB): /proc/<pid> is the server itself.
-  // BENCH_API_NODE_FLAGS (e.g. "--max-semi-space-size=2") tries V8 memory settings on the API process.
-  const flags = mode === 'api' ? (process.env.BENCH_API_NODE_FLAGS ?? '').split(' ').filter(Boolean) : [];
+  // The API runs with API_NODE_FLAGS, as docker-compose.yml starts it; BENCH_API_NODE_FLAGS overrides them
+  // (set it empty to measure V8's defaults).
+  const flags = mode === 'api'
+    ? (process.env.BENCH_API_NODE_FLAGS ?? API_NODE_FLAGS.join(' ')).split(' ').filter(Boolean) : [];
+  if (mode === 'api') process.stdout.write(`API process node flags: ${flags.join(' ') || '(V8 defaults)'}\n`);
   const child = spawn(process.execPath, [...flags, '--require', 'tsx/cjs', __filename], {
     cwd: path.resolve(__dirname, '..'),
     env: { ...process.env, ...env, PAIRS_BENCH_CHILD: mode },
@@ -156,8 +160,8 @@ export async function run(): Promise<void> {
 
 /** Child process entry: `PAIRS_BENCH_CHILD=api|bare`. */
 async function child(mode: string): Promise<void> {
-  const express = (await import('express')).default;
-  const { listen } = await import('../api/server');
+  const express = require('express') as typeof import('express');
+  const { listen } = require('../api/server') as typeof import('../api/server');
   let app: import('express').Express;
   let cleanup = async () => undefined as void;
   if (mode === 'bare') {
@@ -165,11 +169,11 @@ async function child(mode: string): Promise<void> {
     const body = { is_active: true, total_pairs: 50, active_pairs: 10, total_pnl: 142.5, last_update: '2026-03-28T14:00:00+00:00' };
     app.get('/', (_req, res) => { res.json(body); });
   } else {
-    const { Client, Connection } = await import('@temporalio/client');
-    const { createApp, createApiLogger } = await import('../api/app');
-    const { createDb } = await import('../db/connection');
-    const { createAlpacaBroker } = await import('../broker/alpaca-broker');
-    const { DEFAULT_CONFIG_PATH } = await import('../config/loader');
+    const { Client, Connection } = require('@temporalio/client') as typeof import('@temporalio/client');
+    const { createApp, createApiLogger } = require('../api/app') as typeof import('../api/app');
+    const { createDb } = require('../db/connection') as typeof import('../db/connection');
+    const { createAlpacaBroker } = require('../broker/alpaca-broker') as typeof import('../broker/alpaca-broker');
+    const { DEFAULT_CONFIG_PATH } = require('../config/loader') as typeof import('../config/loader');
     const db = createDb({ connectionString: process.env.DATABASE_URL! });
     const broker = createAlpacaBroker({ keyId: 'K', secret: 'S', simulatorUrl: process.env.ALPACA_SIM_URL! });
     const client = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });

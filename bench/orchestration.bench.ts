@@ -25,11 +25,15 @@ import { startDevServer } from '../chaos/temporal-dev-server';
 import { PAIRS_BIN, WorkerProcess, waitForPoller } from '../chaos/worker-process';
 import { runCycleNow } from '../temporal/trades';
 import { TASK_QUEUE } from '../workflows/shared';
+import { WORKER_NODE_FLAGS } from '../temporal/worker';
 
 const PAIR_COUNT = 50;
 const ROUNDS = Number(process.env.PAIRS_BENCH_ROUNDS ?? 3);
-/** Extra node flags for the worker child only (measurement experiments), e.g. `--max-semi-space-size=8`. */
-const WORKER_NODE_ARGS = (process.env.PAIRS_BENCH_WORKER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+/**
+ * Node flags of the worker child: the recommended WORKER_NODE_FLAGS unless PAIRS_BENCH_WORKER_NODE_ARGS is set
+ * (set it to '' to measure a plain `node bin/pairs.js worker`).
+ */
+const WORKER_NODE_ARGS = (process.env.PAIRS_BENCH_WORKER_NODE_ARGS ?? WORKER_NODE_FLAGS.join(' ')).split(/\s+/).filter(Boolean);
 const SIM_START = '2026-03-18T15:00:00Z';
 
 /** 50 distinct symbol pairs of the simulator's 40-symbol universe, cointegrated clusters first. */
@@ -148,7 +152,7 @@ export async function run(): Promise<void> {
       `  through Temporal (dev server + pairs worker child): median ${median(temporalMs).toFixed(0)} ms  [${temporalMs.map((x) => x.toFixed(0)).join(', ')}]`,
       `  direct activities in sequence (baseline):           median ${median(directMs).toFixed(0)} ms  [${directMs.map((x) => x.toFixed(0)).join(', ')}]`,
       `  overhead ratio ${ratio.toFixed(2)}x (target <= 1.5x) ${ratio <= 1.5 ? 'OK' : 'OVER'}`,
-      `  worker memory (pairs worker child, /proc/${workerPid}/status): VmHWM at ready ${hwmAtReady?.toFixed(1)} MB (RSS ${rssAtReady?.toFixed(1)} MB),` +
+      `  worker memory (pairs worker child started with node flags [${WORKER_NODE_ARGS.join(' ')}], /proc/${workerPid}/status): VmHWM at ready ${hwmAtReady?.toFixed(1)} MB (RSS ${rssAtReady?.toFixed(1)} MB),` +
         ` VmHWM after ${ROUNDS + 1} cycles ${peak?.toFixed(1)} MB (target <= 250 MB) ${peak !== null && peak <= 250 ? 'OK' : 'OVER'}`,
       '',
     ].join('\n'));

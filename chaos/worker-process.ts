@@ -3,6 +3,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import { WORKER_NODE_FLAGS } from '../temporal/worker';
 
 export const PAIRS_BIN = path.resolve(__dirname, '../bin/pairs.js');
 
@@ -13,8 +14,8 @@ export class WorkerProcess {
   starts = 0;
   kills = 0;
 
-  /** `argv` follows `node`: by default `bin/pairs.js worker`. */
-  constructor(private readonly env: NodeJS.ProcessEnv, readonly logFile: string, private readonly argv: string[] = [PAIRS_BIN, 'worker']) {
+  /** `argv` follows `node`: by default the worker as it is meant to run, `<WORKER_NODE_FLAGS> bin/pairs.js worker`. */
+  constructor(private readonly env: NodeJS.ProcessEnv, readonly logFile: string, private readonly argv: string[] = [...WORKER_NODE_FLAGS, PAIRS_BIN, 'worker']) {
     this.log = createWriteStream(logFile, { flags: 'a' });
   }
 

@@ -5,7 +5,6 @@ import type { ApiContext } from '../context';
 import { isoUtc, money, pairName } from '../format';
 import { computePerformance } from '../performance';
 import type { ActiveResponse, StatusResponse } from '../schemas';
-import { SingleFlight } from '../single-flight';
 import { mountRoutes } from './define';
 
 const DAY_MS = 86_400_000;
@@ -53,12 +52,11 @@ async function performanceBody(ctx: ApiContext): Promise<string> {
   return JSON.stringify(computePerformance(await listClosedTrades(ctx.db), ctx.startingEquity));
 }
 
-/** GET /status, /active, /performance: strategy-wide summaries (concurrent identical requests share one query). */
+/** GET /status, /active, /performance: strategy-wide summaries (served through ctx.reads). */
 export function overviewRouter(ctx: ApiContext, prefix: string): express.Router {
   const router = express.Router();
-  const shared = new SingleFlight<string>();
   const serve = (key: string, compute: (c: ApiContext) => Promise<string>): express.RequestHandler => async (_req, res) => {
-    res.type('json').send(await shared.run(key, () => compute(ctx)));
+    res.type('json').send(await ctx.reads.run(key, () => compute(ctx)));
   };
   mountRoutes(router, prefix, [
     { method: 'get', path: '/status', handlers: [serve('status', statusBody)] },

@@ -8,7 +8,6 @@ import { TradeNotOpenError } from '../temporal-ops';
 import { conflict, HttpError, notFound } from '../errors';
 import { isoUtc, pairName } from '../format';
 import { historyQuerySchema, pairIdParamsSchema, type DetailsResponse, type LiveTrade } from '../schemas';
-import { SingleFlight } from '../single-flight';
 import { parseOr400 } from '../validate';
 import { mountRoutes } from './define';
 
@@ -31,13 +30,12 @@ function liveView(state: TradeState): LiveTrade {
 /** GET /{pair_id}/history, GET /{pair_id}/details, POST /{pair_id}/close. */
 export function pairsRouter(ctx: ApiContext, prefix: string, writeGuard: RequestHandler[]): express.Router {
   const router = express.Router();
-  const sharedHistory = new SingleFlight<string>();
   mountRoutes(router, prefix, [
     {
       method: 'get', path: '/:pair_id/history', handlers: [async (req, res) => {
         const pairId = pairIdOf(req.params);
         const days = parseOr400(historyQuerySchema, req.query, 'query').days ?? DEFAULT_HISTORY_DAYS;
-        res.type('json').send(await sharedHistory.run(`${pairId}:${days}`, async () => {
+        res.type('json').send(await ctx.reads.run(`history:${pairId}:${days}`, async () => {
           const [pair, config, history] = await Promise.all([
             getPairThresholds(ctx.db, pairId), ctx.config.get(), spreadHistoryJson(ctx.db, pairId, days),
           ]);

@@ -1,3 +1,4 @@
+import v8 from 'node:v8';
 import type { Command } from 'commander';
 import { createBrokerFromEnv, describeBrokerEnv } from '../../broker/alpaca-broker';
 import { configPathFromEnv, loadConfig } from '../../config/loader';
@@ -5,7 +6,7 @@ import { createDb } from '../../db/connection';
 import { runReconciliation } from '../../activities/reconciliation';
 import { describeReconciliation } from '../../activities/reconcile-positions';
 import { connectWorker, temporalSettingsFromEnv } from '../../temporal/connection';
-import { createPairsWorker } from '../../temporal/worker';
+import { WORKER_NODE_FLAGS, createPairsWorker } from '../../temporal/worker';
 import { TASK_QUEUE } from '../../workflows/shared';
 import { runCommand, UsageError } from '../errors';
 
@@ -39,6 +40,10 @@ export function registerWorker(program: Command): void {
         };
         process.once('SIGTERM', () => stop('SIGTERM'));
         process.once('SIGINT', () => stop('SIGINT'));
+        const heapLimitMb = v8.getHeapStatistics().heap_size_limit / 1024 / 1024;
+        if (heapLimitMb > 1024) {
+          log(`V8 heap limit ${heapLimitMb.toFixed(0)} MB: start the worker with NODE_OPTIONS="${WORKER_NODE_FLAGS.join(' ')}" to bound its memory`);
+        }
         log(`worker on ${settings.address}/${settings.namespace} queue ${opts.taskQueue}, broker ${describeBrokerEnv()}, config ${configPath}`);
         await worker.run();
         await connection.close();
