@@ -25,8 +25,7 @@
  * `scanUniverseSync` is the same computation on the calling thread.
  */
 import { availableParallelism } from 'node:os';
-import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { TaskPool } from './worker-pool';
 import { FULL_WIDTH, column, fullPairStats, packFull, screenPvalue, unpackFull, type PairStats } from './pair-stats';
 import { differenceCorrelation } from './spread';
 import type { PriceMatrix } from './price-matrix';
@@ -285,81 +284,6 @@ function estimatedWork(nPairs: number, nBars: number, twoStage: boolean): number
 /** Below this estimated work (~0.3 s on one core) starting worker threads costs more than it saves. */
 const WORKER_THRESHOLD = 6e7;
 
-interface WorkerReply {
-  id: number;
-  result: Float64Array;
-}
-
-class WorkerPool {
-  private readonly workers: Worker[] = [];
-
-  constructor(size: number, block: Float64Array, nSym: number, nBars: number) {
-    const file = path.join(__dirname, `scan-worker${path.extname(__filename)}`);
-    // The worker runs the TypeScript sources through tsx's require hook when they are not compiled.
-    const bootstrap = file.endsWith('.ts') ? `require('tsx/cjs'); require(${JSON.stringify(file)});` : `require(${JSON.stringify(file)});`;
-    for (let w = 0; w < size; w++) {
-      this.workers.push(new Worker(bootstrap, { eval: true, workerData: { buffer: block.buffer, nSym, nBars } }));
-    }
-  }
-
-  /** Runs `tasks` on the pool, each worker taking the next task when it finishes one. */
-  run<T>(tasks: T[], send: (worker: Worker, id: number, task: T) => void, onResult: (id: number, result: Float64Array) => void): Promise<void> {
-    return new Promise((resolve, reject) => {
-      let next = 0;
-      let finished = 0;
-      let failed = false;
-      if (tasks.length === 0) {
-        resolve();
-        return;
-      }
-      const cleanups: (() => void)[] = [];
-      const fail = (err: unknown): void => {
-        if (failed) return;
-        failed = true;
-        cleanups.forEach((c) => c());
-        reject(err instanceof Error ? err : new Error(String(err)));
-      };
-      const feed = (worker: Worker): void => {
-        if (next < tasks.length) {
-          const id = next++;
-          send(worker, id, tasks[id]);
-        }
-      };
-      for (const worker of this.workers) {
-        const onMessage = (reply: WorkerReply | { error: string }): void => {
-          if ('error' in reply) {
-            fail(new Error(`scan worker failed: ${reply.error}`));
-            return;
-          }
-          onResult(reply.id, reply.result);
-          finished++;
-          if (finished === tasks.length) {
-            cleanups.forEach((c) => c());
-            resolve();
-          } else {
-            feed(worker);
-          }
-        };
-        const onError = (err: Error): void => fail(err);
-        const onExit = (code: number): void => fail(new Error(`scan worker exited with code ${code}`));
-        worker.on('message', onMessage);
-        worker.on('error', onError);
-        worker.on('exit', onExit);
-        cleanups.push(() => {
-          worker.off('message', onMessage);
-          worker.off('error', onError);
-          worker.off('exit', onExit);
-        });
-        feed(worker);
-      }
-    });
-  }
-
-  async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.terminate()));
-  }
-}
-
 /** The scan spread over worker threads (falls back to the calling thread for small scans). */
 export async function scanUniverse(matrix: PriceMatrix, options: ScanOptions = {}): Promise<ScanResult> {
   checkMatrix(matrix);
@@ -378,7 +302,7 @@ export async function scanUniverse(matrix: PriceMatrix, options: ScanOptions = {
   if (size === 0) return scanUniverseSync(matrix, options);
 
   const block = logBlock(matrix, true);
-  const pool = new WorkerPool(size, block, nSym, nBars);
+  const pool = new TaskPool<{ result: Float64Array }>('scan', size, { buffer: block.buffer, nSym, nBars });
   try {
     let pairs = allPairs(nSym);
     if (o.twoStage) {
@@ -387,9 +311,9 @@ export async function scanUniverse(matrix: PriceMatrix, options: ScanOptions = {
       for (let start = 0; start < nPairs; start += SCREEN_CHUNK) ranges.push([start, Math.min(SCREEN_CHUNK, nPairs - start)]);
       let done = 0;
       await pool.run(
-        ranges,
-        (worker, id, [start, count]) => worker.postMessage({ kind: 'screen', id, start, count }),
-        (id, result) => {
+        ranges.length,
+        (worker, id) => worker.postMessage({ kind: 'screen', id, start: ranges[id][0], count: ranges[id][1] }),
+        ({ id, result }) => {
           screen.set(result, ranges[id][0] * SCREEN_WIDTH);
           done += result.length / SCREEN_WIDTH;
           options.onProgress?.({ stage: 'screen', done, total: nPairs });
@@ -405,12 +329,13 @@ export async function scanUniverse(matrix: PriceMatrix, options: ScanOptions = {
     for (let start = 0; start < count; start += chunk) chunks.push(start);
     let done = 0;
     await pool.run(
-      chunks,
-      (worker, id, start) => {
+      chunks.length,
+      (worker, id) => {
+        const start = chunks[id];
         const slice = pairs.slice(2 * start, 2 * Math.min(count, start + chunk));
         worker.postMessage({ kind: 'test', id, pairs: slice }, [slice.buffer]);
       },
-      (id, result) => {
+      ({ id, result }) => {
         packed.set(result, chunks[id] * FULL_WIDTH);
         done += result.length / FULL_WIDTH;
         options.onProgress?.({ stage: 'test', done, total: count });

@@ -10,8 +10,7 @@
  * rows are identical to the single-thread sweep's, in the same order.
  */
 import { availableParallelism } from 'node:os';
-import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { TaskPool } from './worker-pool';
 import {
   preparePair, resolveSimParams, simulate,
   type BacktestInput, type BacktestMetrics, type PreparedPair, type SimParams,
@@ -176,25 +175,19 @@ function shareData(pair: PreparedPair, base: SimParams): SweepWorkerData {
   return data;
 }
 
-type WorkerReply = { id: number; packed: Float64Array } | { error: string };
-
 /**
  * Worker threads bound to one prepared pair and base parameters. Start-up (~0.3 s under tsx) is paid
  * once; `sweep` can then be called for any number of grids. Call `close()` when done.
  */
 export class SweepPool {
   readonly size: number;
-  private readonly workers: Worker[] = [];
+  private readonly pool: TaskPool<{ packed: Float64Array }>;
   private busy = false;
 
   constructor(readonly pair: PreparedPair, readonly base: SimParams, size: number = availableParallelism()) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`sweep pool size must be a positive integer, got ${size}`);
     this.size = size;
-    const data = shareData(pair, base);
-    const file = path.join(__dirname, `sweep-worker${path.extname(__filename)}`);
-    // The worker runs the TypeScript sources through tsx's require hook when they are not compiled.
-    const bootstrap = file.endsWith('.ts') ? `require('tsx/cjs'); require(${JSON.stringify(file)});` : `require(${JSON.stringify(file)});`;
-    for (let w = 0; w < size; w++) this.workers.push(new Worker(bootstrap, { eval: true, workerData: data }));
+    this.pool = new TaskPool('sweep', size, shareData(pair, base));
   }
 
   /** The sweep of `grid` on the workers; rows equal sweepPrepared's, in the same order. */
@@ -210,10 +203,10 @@ export class SweepPool {
       const starts: number[] = [];
       for (let s = 0; s < count; s += chunk) starts.push(s);
       const rows = new Array<SweepRow>(count);
-      await this.run(starts.length, (worker, id) => {
+      await this.pool.run(starts.length, (worker, id) => {
         const slice = combos.slice(3 * starts[id], 3 * Math.min(count, starts[id] + chunk));
         worker.postMessage({ id, combos: slice }, [slice.buffer]);
-      }, (id, packed) => {
+      }, ({ id, packed }) => {
         const start = starts[id];
         const n = packed.length / PACKED_ROW_WIDTH;
         for (let k = 0; k < n; k++) rows[start + k] = unpackRow(combos, start + k, packed, k * PACKED_ROW_WIDTH);
@@ -224,56 +217,8 @@ export class SweepPool {
     }
   }
 
-  private run(tasks: number, send: (worker: Worker, id: number) => void, onResult: (id: number, packed: Float64Array) => void): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (tasks === 0) {
-        resolve();
-        return;
-      }
-      let next = 0;
-      let finished = 0;
-      let settled = false;
-      const cleanups: (() => void)[] = [];
-      const settle = (err?: unknown): void => {
-        if (settled) return;
-        settled = true;
-        cleanups.forEach((c) => c());
-        if (err === undefined) resolve(); else reject(err instanceof Error ? err : new Error(String(err)));
-      };
-      const feed = (worker: Worker): void => {
-        if (next < tasks) send(worker, next++);
-      };
-      for (const worker of this.workers) {
-        const onMessage = (reply: WorkerReply): void => {
-          if ('error' in reply) {
-            settle(new Error(`sweep worker failed: ${reply.error}`));
-            return;
-          }
-          try {
-            onResult(reply.id, reply.packed);
-          } catch (err) {
-            settle(err);
-            return;
-          }
-          if (++finished === tasks) settle(); else feed(worker);
-        };
-        const onError = (err: Error): void => settle(err);
-        const onExit = (code: number): void => settle(new Error(`sweep worker exited with code ${code}`));
-        worker.on('message', onMessage);
-        worker.on('error', onError);
-        worker.on('exit', onExit);
-        cleanups.push(() => {
-          worker.off('message', onMessage);
-          worker.off('error', onError);
-          worker.off('exit', onExit);
-        });
-        feed(worker);
-      }
-    });
-  }
-
-  async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.terminate()));
+  close(): Promise<void> {
+    return this.pool.close();
   }
 }
 
