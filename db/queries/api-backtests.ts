@@ -1,5 +1,6 @@
-import { sql } from 'kysely';
+import { sql, type Insertable } from 'kysely';
 import type { Db } from '../connection';
+import type { BacktestRunTable } from '../schema';
 
 /** Reads and the one write behind POST /backtest and GET /backtest/history. */
 
@@ -40,25 +41,12 @@ export async function loadAlignedBars(
   return bars;
 }
 
-export interface BacktestRunInsert {
-  pair_id: number;
-  start_date: string;
-  end_date: string;
+/** A backtest_run row as the API stores it; JSON columns as values (serialised here). */
+export type BacktestRunInsert = Omit<Insertable<BacktestRunTable>, 'id' | 'run_date' | 'params' | 'equity_curve' | 'trade_log'> & {
   params: Record<string, unknown>;
-  total_return: number;
-  /** Infinity when compounding overflowed (stored as PostgreSQL 'Infinity'; the column is NOT NULL). */
-  annualized_return: number;
-  sharpe_ratio: number;
-  max_drawdown: number;
-  win_rate: number;
-  profit_factor: number | null;
-  total_trades: number;
-  avg_hold_time_hours: number;
-  kelly_fraction: number | null;
-  passed_gate: boolean;
   equity_curve: unknown[];
   trade_log: unknown[];
-}
+};
 
 export async function insertBacktestRun(db: Db, run: BacktestRunInsert): Promise<number> {
   const row = await db.insertInto('strategy_engine.backtest_run')

@@ -11,6 +11,7 @@ import { DEFAULT_CONFIG_PATH } from '../../config/loader';
 import type { Db } from '../../db/connection';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { startTemporal } from '../helpers/temporal';
+import { mulberry32 } from '../../strategy/synthetic-universe';
 
 export const API = '/api/strategies/pairs';
 export const TOKEN = 'test-token-9f3c1b2a-do-not-log';
@@ -126,16 +127,7 @@ export async function insertTrade(db: Db, values: {
 }
 
 /** Seeded-random generator (mulberry32): fuzz runs are reproducible from their seed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 
 /** Cointegrated hourly closes for a backtest: symbol2 a random walk, symbol1 follows it with mean-reverting noise. */
 export async function insertCointegratedBars(db: Db, symbol1: string, symbol2: string, start: Date, bars: number, seed = 5): Promise<void> {
