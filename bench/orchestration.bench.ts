@@ -19,7 +19,7 @@ import { createPairsActivities } from '../activities';
 import { createAlpacaBroker } from '../broker/alpaca-broker';
 import { startSimulator } from '../broker/simulator';
 import { DEFAULT_CONFIG_PATH } from '../config/loader';
-import { createScratchDatabase, type ScratchDatabase } from '../chaos/database';
+import { createScratchDatabase, type ScratchDatabase } from '../db/scratch-database';
 import { seedPairs } from '../chaos/seed';
 import { startDevServer } from '../chaos/temporal-dev-server';
 import { PAIRS_BIN, WorkerProcess, waitForPoller } from '../chaos/worker-process';

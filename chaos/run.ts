@@ -4,7 +4,7 @@ import { SeededRandom } from '../broker/simulator/rng';
 import { PAIR_TRADE_WORKFLOW, TASK_QUEUE } from '../workflows/shared';
 import { audit, type AuditFinding, type AuditTrade, type SimOrderRecord, type SimPositionRecord, type WorkflowRecord } from './audit';
 import { keepMarketOpen } from './clock-roller';
-import { createScratchDatabase } from './database';
+import { createScratchDatabase } from '../db/scratch-database';
 import { runLifecycle, type LifecycleOutcome } from './lifecycle';
 import { seedPairs, seedTrackRecord, shortablePairs } from './seed';
 import { NO_CHAOS, chaosFaults, startChaosSimulator, tally, totalFaults } from './simulator';

@@ -6,7 +6,7 @@ import { NotFoundError, PermissionError, RateLimitError, ValidationError } from 
 import type { SimulatorHandle } from '../../broker/simulator';
 import { alignCloses, type AlpacaBroker } from '../../broker/alpaca-broker';
 import { BrokerError } from '../../broker/types';
-import { adapter, isFilled, rawSdk, simPost, startTestSimulator, waitForOrder, WEEKEND_TIME } from './sim-helpers';
+import { adapter, isFilled, rawSdk, simPost, startTestSimulator, waitForOrder, WEEKEND_TIME, rejection } from './sim-helpers';
 
 let sim: SimulatorHandle;
 let broker: AlpacaBroker;
@@ -16,15 +16,6 @@ beforeEach(async () => {
   broker = adapter(sim);
 });
 afterEach(() => sim.stop());
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('account, clock, calendar, assets', () => {
   test('a fresh account has $100k cash and 2x buying power', async () => {

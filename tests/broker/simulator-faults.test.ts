@@ -5,7 +5,7 @@
 import type { SimulatorHandle } from '../../broker/simulator';
 import type { AlpacaBroker } from '../../broker/alpaca-broker';
 import { BrokerError } from '../../broker/types';
-import { adapter, isFilled, simPost, startTestSimulator, waitForOrder } from './sim-helpers';
+import { adapter, isFilled, simPost, startTestSimulator, waitForOrder, rejection } from './sim-helpers';
 
 let sim: SimulatorHandle;
 let broker: AlpacaBroker;
@@ -15,15 +15,6 @@ beforeEach(async () => {
   broker = adapter(sim, { timeoutMs: 1000 });
 });
 afterEach(() => sim.stop());
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
-}
 
 async function ordersWithClientId(clientOrderId: string): Promise<Array<{ client_order_id: string; status: string }>> {
   const log = (await (await fetch(`${sim.url}/__sim/orders`)).json()) as Array<{ client_order_id: string; status: string }>;
