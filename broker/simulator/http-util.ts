@@ -1,6 +1,7 @@
 /** Small node:http helpers for the simulator: JSON replies, body reading and parameter parsing. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SimHttpError } from './exchange';
+import { DAY_MS } from '../../strategy/time-units';
 
 const MAX_BODY_BYTES = 1 << 20;
 
@@ -79,7 +80,7 @@ export function parseDateParam(value: string, name: string): number {
   if (!DATE_ONLY.test(day) || !Number.isFinite(Date.parse(`${day}T00:00:00Z`))) {
     throw new SimHttpError(400, 40010001, `invalid ${name}: ${value}`);
   }
-  return Math.round(Date.parse(`${day}T00:00:00Z`) / 86_400_000);
+  return Math.round(Date.parse(`${day}T00:00:00Z`) / DAY_MS);
 }
 
 export function parseIntParam(value: string | null, name: string, min: number, max: number, fallback: number): number {

@@ -7,11 +7,12 @@
  * day has 7 bars and the last one covers only 15:30-16:00; an early-close day has 4 (09:30..12:30).
  * Each bar is labelled by its start and becomes visible once its end has passed on the simulated clock.
  */
-/** Module-level aliases: global lookups are slow inside Jest's vm sandbox, and these run per bar. */
-const { abs, ceil, floor, max, min, round } = Math;
+import * as timeUnits from '../../strategy/time-units';
 
-const DAY_MS = 86_400_000;
-const HOUR_MS = 3_600_000;
+/** Module-level aliases: global and imported-binding lookups are slow inside Jest's vm sandbox, and these run per bar. */
+const { abs, ceil, floor, max, min, round } = Math;
+const { DAY_MS, HOUR_MS, MINUTE_MS } = timeUnits;
+
 const FIRST_YEAR = 2000;
 const LAST_YEAR = 2060;
 
@@ -104,7 +105,7 @@ export function newYorkOffsetMinutes(ms: number): number {
 /** RFC3339 in New York offset, e.g. 2024-05-01T10:15:00.123-04:00 (as Alpaca's clock). */
 export function formatNewYork(ms: number): string {
   const offset = newYorkOffsetMinutes(ms);
-  const local = new Date(ms + offset * 60_000).toISOString().slice(0, 23);
+  const local = new Date(ms + offset * MINUTE_MS).toISOString().slice(0, 23);
   const minutes = abs(offset);
   return `${local}${offset < 0 ? '-' : '+'}${String(floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 }
@@ -133,7 +134,7 @@ export class TradingCalendar {
           const weekday = (day + 4) % 7; // 1970-01-01 was a Thursday
           if (weekday === 0 || weekday === 6 || holidays.has(day)) continue;
           const noonUtc = day * DAY_MS + 12 * HOUR_MS;
-          const offsetMs = (noonUtc >= dstStart && noonUtc < dstEnd ? -240 : -300) * 60_000;
+          const offsetMs = (noonUtc >= dstStart && noonUtc < dstEnd ? -240 : -300) * MINUTE_MS;
           const openMs = day * DAY_MS + 9.5 * HOUR_MS - offsetMs;
           const isEarly = early.has(day);
           const closeMs = day * DAY_MS + (isEarly ? 13 : 16) * HOUR_MS - offsetMs;

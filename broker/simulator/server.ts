@@ -14,6 +14,7 @@ import { multiBars, singleBars } from './bars-route';
 import * as trading from './trading-routes';
 import { formatNewYork } from './nyse-calendar';
 import { loadSnapshot, SnapshotWriter, type SimulatorSnapshot } from './snapshot';
+import { HOUR_MS, MINUTE_MS } from '../../strategy/time-units';
 
 export interface SimulatorOptions {
   /** 0 (default) picks a free port. */
@@ -74,8 +75,6 @@ export interface SimulatorHandle {
   stop(): Promise<void>;
   control: SimulatorControl;
 }
-
-const HOUR_MS = 3_600_000;
 
 function toMs(value: Date | string | number): number {
   const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : Date.parse(value);
@@ -179,12 +178,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (!limit) return null;
     const now = Date.now();
     let window = rateWindows.get(key);
-    if (!window || now - window.start >= 60_000) {
+    if (!window || now - window.start >= MINUTE_MS) {
       window = { start: now, count: 0 };
       rateWindows.set(key, window);
     }
     window.count++;
-    const reset = Math.ceil((window.start + 60_000) / 1000);
+    const reset = Math.ceil((window.start + MINUTE_MS) / 1000);
     if (window.count <= limit) return null;
     return errorReply(429, 42910000, 'rate limit exceeded', {}, {
       'Retry-After': String(Math.max(1, reset - Math.floor(now / 1000))),

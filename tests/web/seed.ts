@@ -1,6 +1,6 @@
 import type { Db } from '../../db/connection';
+import { HOUR_MS } from '../../strategy/time-units';
 
-export const HOUR_MS = 3_600_000;
 const BAR_COUNT = 1400;
 export const SEEDED_PAIRS = [
   { symbol1: 'ARQX', symbol2: 'BLVN', correlation: 0.9123, hedge_ratio: 0.8731, half_life: 14.2, pvalue: 0.0031 },
