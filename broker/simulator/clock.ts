@@ -35,3 +35,10 @@ export class SimClock {
 
   snapshot(): ClockSnapshot { return { simMs: this.now(), speed: this.speed, paused: this.paused }; }
 }
+
+/** Epoch milliseconds of a Date, an ISO string or a number; throws on anything unparseable. */
+export function toMs(value: Date | string | number): number {
+  const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : Date.parse(value);
+  if (!Number.isFinite(ms)) throw new Error(`invalid time: ${String(value)}`);
+  return ms;
+}
