@@ -2,13 +2,15 @@
  * The engine's Broker over `@alpacahq/alpaca-trade-api` 4.x: real Alpaca paper trading, or our simulator
  * reached by rewriting the SDK's hard-coded hosts in its `fetchApi` hook.
  */
-import { Alpaca, ApiError, FetchError } from '@alpacahq/alpaca-trade-api';
+import { Alpaca } from '@alpacahq/alpaca-trade-api';
 import type { trading } from '@alpacahq/alpaca-trade-api';
 import {
   BrokerError,
   type Account, type AssetFlags, type BarSeries, type Broker, type BrokerOrder, type CalendarDay, type MarketClock,
   type MarketOrderRequest, type OrderSide, type OrderStatus, type Position,
 } from './types';
+import { toBarSeries, type RawBar } from './bar-series';
+import { isAmbiguous, isDuplicateClientOrderId, toBrokerError } from './to-broker-error';
 
 export interface AlpacaBrokerOptions {
   keyId: string;
@@ -32,42 +34,6 @@ const SYMBOLS_PER_BARS_REQUEST = 100;
 const MAX_BACKOFF_MS = 5_000;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Classifies any SDK failure: network, timeout, 5xx and 429 are retryable; other 4xx and local errors are not. */
-export function toBrokerError(err: unknown, context = 'broker request'): BrokerError {
-  if (err instanceof BrokerError) return err;
-  if (err instanceof ApiError) {
-    const code = typeof err.code === 'number' ? err.code : err.code !== undefined && /^\d+$/.test(String(err.code)) ? Number(err.code) : undefined;
-    const retryable = err.status >= 500 || err.status === 429 || err.status === 408;
-    const retryAfterSeconds = err.retryAfterMs !== undefined ? err.retryAfterMs / 1000 : undefined;
-    return new BrokerError(`${context}: HTTP ${err.status}${code ? ` (${code})` : ''}: ${err.message}`, retryable, err.status, code, retryAfterSeconds);
-  }
-  if (err instanceof FetchError || (err instanceof Error && err.name === 'FetchError')) {
-    const cause = (err as FetchError).cause;
-    return new BrokerError(`${context}: ${cause?.name === 'TimeoutError' ? 'timed out' : `network error: ${cause?.message ?? err.message}`}`, true);
-  }
-  if (isRawFetchFailure(err)) {
-    // The SDK wraps fetch failures in FetchError only when they pass its `instanceof Error`, which errors from
-    // another realm (e.g. undici's under Jest's vm sandbox) do not.
-    return new BrokerError(`${context}: network error: ${String((err as { cause?: { message?: string } }).cause?.message ?? 'fetch failed')}`, true);
-  }
-  if (err instanceof SyntaxError) return new BrokerError(`${context}: unreadable response: ${err.message}`, true);
-  return new BrokerError(`${context}: ${err instanceof Error ? err.message : String(err)}`, false);
-}
-
-function isRawFetchFailure(err: unknown): boolean {
-  const candidate = err as { name?: unknown; message?: unknown } | null;
-  return typeof candidate === 'object' && candidate !== null && candidate.name === 'TypeError' && candidate.message === 'fetch failed';
-}
-
-/** Retryable failures after which the request may or may not have taken effect on the broker. */
-function isAmbiguous(err: BrokerError): boolean {
-  return err.retryable && err.status !== 429;
-}
-
-function isDuplicateClientOrderId(err: BrokerError): boolean {
-  return err.status === 422 && err.code === 40010001 && /client_order_id/i.test(err.message);
-}
 
 const num = (value: string | number | undefined | null): number => (value === undefined || value === null ? NaN : Number(value));
 
@@ -93,34 +59,6 @@ function sameOrder(existing: BrokerOrder, request: MarketOrderRequest): boolean 
 function backoffMs(attempt: number, err: BrokerError): number {
   if (err.retryAfterSeconds !== undefined) return Math.min(MAX_BACKOFF_MS, Math.max(0, err.retryAfterSeconds * 1000));
   return Math.min(MAX_BACKOFF_MS, 200 * 2 ** (attempt - 1));
-}
-
-function emptySeries(symbol: string, n: number): BarSeries {
-  return {
-    symbol, ts: new Float64Array(n), open: new Float64Array(n), high: new Float64Array(n), low: new Float64Array(n),
-    close: new Float64Array(n), volume: new Float64Array(n),
-  };
-}
-
-interface RawBar { t: string; o: number; h: number; l: number; c: number; v: number }
-
-function toSeries(symbol: string, raw: RawBar[]): BarSeries {
-  const times = raw.map((b) => Date.parse(b.t));
-  let order = raw.map((_, i) => i);
-  if (times.some((t, i) => i > 0 && t <= times[i - 1])) {
-    order = order.sort((a, b) => times[a] - times[b]).filter((k, i, all) => i === 0 || times[k] !== times[all[i - 1]]);
-  }
-  const series = emptySeries(symbol, order.length);
-  for (let i = 0; i < order.length; i++) {
-    const b = raw[order[i]];
-    series.ts[i] = times[order[i]];
-    series.open[i] = b.o;
-    series.high[i] = b.h;
-    series.low[i] = b.l;
-    series.close[i] = b.c;
-    series.volume[i] = b.v;
-  }
-  return series;
 }
 
 /**
@@ -235,7 +173,7 @@ export class AlpacaBroker implements Broker {
         if (pageToken !== undefined) seenTokens.add(pageToken);
       } while (pageToken !== undefined);
     }
-    return new Map(unique.map((s) => [s, toSeries(s, raw.get(s)!)]));
+    return new Map(unique.map((s) => [s, toBarSeries(s, raw.get(s)!)]));
   }
 
   /**
@@ -318,30 +256,4 @@ export class AlpacaBroker implements Broker {
 
 export function createAlpacaBroker(options: AlpacaBrokerOptions): AlpacaBroker {
   return new AlpacaBroker(options);
-}
-
-export const DEFAULT_SIMULATOR_URL = 'http://127.0.0.1:8787';
-
-/**
- * Picks the broker from the environment: `ALPACA_SIM_URL` set → the simulator there; else `ALPACA_KEY_ID` and
- * `ALPACA_SECRET_KEY` set → real Alpaca paper; else the simulator at DEFAULT_SIMULATOR_URL.
- * Optional: `ALPACA_TIMEOUT_MS`, `ALPACA_DATA_FEED` (iex|sip).
- */
-export function createBrokerFromEnv(env: NodeJS.ProcessEnv = process.env): AlpacaBroker {
-  const timeoutMs = env.ALPACA_TIMEOUT_MS ? Number(env.ALPACA_TIMEOUT_MS) : undefined;
-  const keyId = env.ALPACA_KEY_ID;
-  const secret = env.ALPACA_SECRET_KEY;
-  if (!env.ALPACA_SIM_URL && keyId && secret) {
-    const feed = env.ALPACA_DATA_FEED === 'sip' ? 'sip' : 'iex';
-    return createAlpacaBroker({ keyId, secret, timeoutMs, feed });
-  }
-  return createAlpacaBroker({
-    keyId: keyId || 'SIMKEY', secret: secret || 'SIMSECRET', simulatorUrl: env.ALPACA_SIM_URL || DEFAULT_SIMULATOR_URL, timeoutMs,
-  });
-}
-
-/** Which broker createBrokerFromEnv would pick, for logs (never includes secrets). */
-export function describeBrokerEnv(env: NodeJS.ProcessEnv = process.env): string {
-  if (!env.ALPACA_SIM_URL && env.ALPACA_KEY_ID && env.ALPACA_SECRET_KEY) return 'alpaca-paper';
-  return `simulator ${env.ALPACA_SIM_URL || DEFAULT_SIMULATOR_URL}`;
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { createApiLogger, createApp, API_BASE_PATH } from '../../api/app';
 import { closeServer, DEFAULT_API_HOST, DEFAULT_API_PORT, listen } from '../../api/server';
-import { createBrokerFromEnv, describeBrokerEnv } from '../../broker/alpaca-broker';
+import { createBrokerFromEnv, describeBrokerEnv } from '../../broker/broker-from-env';
 import { configPathFromEnv, loadConfig } from '../../config/loader';
 import { createDb } from '../../db/connection';
 import { Client, Connection } from '@temporalio/client';

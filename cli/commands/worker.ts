@@ -1,6 +1,6 @@
 import v8 from 'node:v8';
 import type { Command } from 'commander';
-import { createBrokerFromEnv, describeBrokerEnv } from '../../broker/alpaca-broker';
+import { createBrokerFromEnv, describeBrokerEnv } from '../../broker/broker-from-env';
 import { configPathFromEnv, loadConfig } from '../../config/loader';
 import { createDb } from '../../db/connection';
 import { runReconciliation } from '../../activities/reconciliation';

@@ -1,6 +1,7 @@
 /** Adapter pieces that need no server: broker selection from env and error classification. */
 import { FetchError, ApiError } from '@alpacahq/alpaca-trade-api';
-import { createBrokerFromEnv, describeBrokerEnv, toBrokerError } from '../../broker/alpaca-broker';
+import { createBrokerFromEnv, describeBrokerEnv } from '../../broker/broker-from-env';
+import { toBrokerError } from '../../broker/to-broker-error';
 import { BrokerError } from '../../broker/types';
 
 test('createBrokerFromEnv: explicit simulator URL, then real paper keys, then the default simulator', () => {
