@@ -3,13 +3,13 @@
  * the top N pairs upserted into pair_registry, and their symbols' bars into market_data. Registry pairs that drop out of the top N are deactivated
  * unless they hold a live trade (the cycle still has to manage it).
  */
-import { alignCloses } from '../broker/alpaca-broker';
 import type { BarSeries, Broker } from '../broker/types';
 import type { StrategyConfig } from '../config/schema';
 import type { Db } from '../db/connection';
 import { upsertBars, type BarRow } from '../db/queries/market-data';
 import { NOW } from '../db/queries/now';
 import type { NewPair } from '../db/schema';
+import { alignBarCloses } from '../strategy/align-bar-closes';
 import type { PriceMatrix } from '../strategy/price-matrix';
 import { scanUniverse, type ScannedPair } from '../strategy/scan';
 import { pearson } from '../strategy/spread';
@@ -53,7 +53,7 @@ export async function fetchUniverseHistory(broker: Broker, symbols: string[], lo
   const series = await broker.getHourlyBars(symbols, new Date(nowMs - lookbackSpanMs(lookbackBars)), new Date(nowMs));
   // A symbol with no bars at all would empty the common grid for everyone; leave it out instead.
   const usable = symbols.filter((s) => (series.get(s)?.ts.length ?? 0) > 0);
-  const { ts, closes } = alignCloses(series, usable);
+  const { ts, closes } = alignBarCloses(series, usable);
   const from = Math.max(0, ts.length - lookbackBars);
   const matrix = { timestamps: ts.slice(from), symbols: usable, prices: usable.map((s) => closes[s].slice(from)) };
   return { matrix, series };

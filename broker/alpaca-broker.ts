@@ -61,33 +61,6 @@ function backoffMs(attempt: number, err: BrokerError): number {
   return Math.min(MAX_BACKOFF_MS, 200 * 2 ** (attempt - 1));
 }
 
-/**
- * Closes of `symbols` on the timestamps every one of them has (a missing bar in one leg drops that hour for
- * all), oldest first.
- */
-export function alignCloses(seriesMap: Map<string, BarSeries>, symbols: string[]): { ts: Float64Array; closes: Record<string, Float64Array> } {
-  const closes: Record<string, Float64Array> = {};
-  const all = symbols.map((s) => seriesMap.get(s));
-  if (symbols.length === 0 || all.some((s) => s === undefined)) {
-    for (const s of symbols) closes[s] = new Float64Array(0);
-    return { ts: new Float64Array(0), closes };
-  }
-  const series = all as BarSeries[];
-  const indexes = series.map((s) => {
-    const index = new Map<number, number>();
-    s.ts.forEach((t, i) => index.set(t, i));
-    return index;
-  });
-  const common = Array.from(series[0].ts).filter((t) => indexes.every((index) => index.has(t)));
-  const ts = Float64Array.from(common);
-  symbols.forEach((symbol, k) => {
-    const out = new Float64Array(common.length);
-    for (let i = 0; i < common.length; i++) out[i] = series[k].close[indexes[k].get(common[i])!];
-    closes[symbol] = out;
-  });
-  return { ts, closes };
-}
-
 export class AlpacaBroker implements Broker {
   private readonly alpaca: Alpaca;
   private readonly feed: 'iex' | 'sip' | undefined;

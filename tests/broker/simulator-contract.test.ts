@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { NotFoundError, PermissionError, RateLimitError, ValidationError } from '@alpacahq/alpaca-trade-api';
 import type { SimulatorHandle } from '../../broker/simulator';
-import { alignCloses, type AlpacaBroker } from '../../broker/alpaca-broker';
+import type { AlpacaBroker } from '../../broker/alpaca-broker';
 import { BrokerError } from '../../broker/types';
 import { adapter, isFilled, rawSdk, simPost, startTestSimulator, waitForOrder, WEEKEND_TIME, rejection } from './sim-helpers';
 
@@ -104,18 +104,6 @@ describe('hourly bars', () => {
     await simPost(sim, '/__sim/clock', { advanceHours: 2 });
     const after = (await broker.getHourlyBars(['ARQX'], new Date('2025-03-04T00:00:00Z'), future)).get('ARQX')!;
     expect(Array.from(after.ts).map((t) => new Date(t).toISOString())).toEqual(['2025-03-04T14:30:00.000Z', '2025-03-04T15:30:00.000Z']);
-  });
-
-  test('alignCloses keeps only timestamps every symbol has', () => {
-    const mk = (symbol: string, ts: number[]) => ({
-      symbol, ts: Float64Array.from(ts), open: Float64Array.from(ts), high: Float64Array.from(ts), low: Float64Array.from(ts),
-      close: Float64Array.from(ts.map((t) => t * 10)), volume: Float64Array.from(ts),
-    });
-    const aligned = alignCloses(new Map([['A', mk('A', [1, 2, 3, 5])], ['B', mk('B', [2, 3, 4, 5])]]), ['A', 'B']);
-    expect(Array.from(aligned.ts)).toEqual([2, 3, 5]);
-    expect(Array.from(aligned.closes.A)).toEqual([20, 30, 50]);
-    expect(Array.from(aligned.closes.B)).toEqual([20, 30, 50]);
-    expect(alignCloses(new Map([['A', mk('A', [1])]]), ['A', 'Z']).ts.length).toBe(0);
   });
 });
 
