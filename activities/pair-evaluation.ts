@@ -1,101 +1,93 @@
-import type { StrategyConfig } from '../config/schema';
-import type { PairRow, TradeSide } from '../db/schema';
-import type { CloseSeries } from '../db/queries/market-data';
-import type { SpreadInsert } from '../db/queries/spreads';
-import { logPrices, rollingZScore, spreadSeries } from '../strategy/spread';
-import { decideSignal, type SignalDecision, type Thresholds } from '../strategy/signals';
+import type { Db } from '../db/connection';
+import type { SignalType } from '../db/schema';
+import { recentCloses } from '../db/queries/market-data';
+import { listActivePairs } from '../db/queries/pairs';
+import { insertSignals, type SignalInsert } from '../db/queries/signals';
+import { latestSpreadTimes, upsertSpreads, type SpreadInsert } from '../db/queries/spreads';
+import { getStrategyState } from '../db/queries/strategy-state';
+import { listLiveTrades } from '../db/queries/trades';
+import { loadConfigForActivity } from './config-load';
+import type { EntryRoute, ExitRoute, PairsEvaluation } from './cycle-types';
+import { evaluatePair } from './pair-evaluation';
 
-export type PairForEvaluation = Pick<PairRow,
-  'id' | 'symbol1' | 'symbol2' | 'hedge_ratio' | 'half_life' | 'entry_threshold' | 'exit_threshold' | 'stop_loss_threshold'>;
-
-export interface PairEvaluationInput {
-  pair: PairForEvaluation;
-  series1: CloseSeries;
-  series2: CloseSeries;
-  config: StrategyConfig;
-  /** Side of the pair's live trade, null when flat. */
-  position: TradeSide | null;
-  entryTimeMs: number | null;
-  /** Broker clock: staleness and hold time are measured against it (the simulator's clock may run fast). */
-  nowMs: number;
-  /** Latest pair_spread row already stored; only newer bars (and always the last one) are written. */
-  lastStoredSpreadMs: number | null;
+export interface SignalActivitiesDeps {
+  db: Db;
+  configPath: string;
 }
 
-export interface PairEvaluation {
-  spreads: SpreadInsert[];
-  latestBarMs: number | null;
-  z: number | null;
-  /** The rule's verdict; null when the pair was skipped. */
-  decision: SignalDecision | null;
-  /** Why no signal was computed (stale or missing bars). */
-  skipReason: string | null;
-}
+type Route = { kind: 'entry'; route: Omit<EntryRoute, 'signalId'> } | { kind: 'exit'; route: Omit<ExitRoute, 'signalId'> } | null;
 
-const HOUR_MS = 3_600_000;
-const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
-
-export function thresholdsFor(pair: PairForEvaluation, config: StrategyConfig): Thresholds {
+export function createSignalActivities({ db, configPath }: SignalActivitiesDeps) {
   return {
-    entry: pair.entry_threshold ?? config.entry_threshold,
-    exit: pair.exit_threshold ?? config.exit_threshold,
-    stopLoss: pair.stop_loss_threshold ?? config.stop_loss_threshold,
-    maxHoldHours: config.max_hold_hours,
+    /**
+     * Every active pair in one pass: spreads and z-scores from stored bars, the signal rule, one multi-row
+     * upsert of pair_spread and one insert of pair_signal. Entries are suppressed (recorded as SKIPPED with
+     * the reason) while the strategy is inactive or `entriesBlockedReason` is set; exits are always routed.
+     */
+    async evaluatePairs(input: { nowMs: number; entriesBlockedReason: string | null }): Promise<PairsEvaluation> {
+      const config = await loadConfigForActivity(configPath);
+      const [pairs, liveTrades, state] = await Promise.all([listActivePairs(db), listLiveTrades(db), getStrategyState(db)]);
+      const symbols = [...new Set(pairs.flatMap((p) => [p.symbol1, p.symbol2]))];
+      // Enough rows per symbol to align the pair's lookback even when a symbol misses a few bars.
+      const [closes, stored] = await Promise.all([
+        recentCloses(db, symbols, config.lookback_bars + 50),
+        latestSpreadTimes(db, pairs.map((p) => p.id)),
+      ]);
+      const liveByPair = new Map(liveTrades.map((t) => [t.pair_id, t]));
+      const blockedReason = !state.is_active ? 'strategy inactive' : input.entriesBlockedReason;
+      const cycleTs = new Date(Math.floor(input.nowMs / 1000) * 1000);
+
+      const spreads: SpreadInsert[] = [];
+      const signals: SignalInsert[] = [];
+      const routes: Route[] = [];
+      for (const pair of pairs) {
+        const live = liveByPair.get(pair.id) ?? null;
+        const result = evaluatePair({
+          pair, config, nowMs: input.nowMs,
+          series1: closes.get(pair.symbol1)!, series2: closes.get(pair.symbol2)!,
+          position: live ? live.side : null,
+          entryTimeMs: live?.entry_time ? new Date(live.entry_time).getTime() : null,
+          lastStoredSpreadMs: stored.get(pair.id) ?? null,
+        });
+        spreads.push(...result.spreads);
+        if (result.skipReason !== null) {
+          signals.push({ pair_id: pair.id, ts: cycleTs, type: 'SKIPPED', z_score: result.z, reason: result.skipReason, inputs: { latestBarMs: result.latestBarMs } });
+          routes.push(null);
+          continue;
+        }
+        const decision = result.decision!;
+        if (decision.type === null) continue;
+        const ts = new Date(result.latestBarMs!);
+        const base = { pair_id: pair.id, ts, z_score: result.z, inputs: decision.inputs as unknown as Record<string, unknown> };
+        if (decision.type === 'LONG_SPREAD' || decision.type === 'SHORT_SPREAD') {
+          if (blockedReason !== null) {
+            signals.push({ ...base, type: 'SKIPPED', reason: `${decision.type} entry suppressed (${blockedReason}): ${decision.reason}` });
+            routes.push(null);
+          } else {
+            signals.push({ ...base, type: decision.type, reason: decision.reason });
+            routes.push({ kind: 'entry', route: { pairId: pair.id, symbol1: pair.symbol1, symbol2: pair.symbol2, side: decision.type, z: result.z } });
+          }
+          continue;
+        }
+        signals.push({ ...base, type: decision.type as SignalType, reason: decision.reason });
+        const routable = live && live.workflow_id && (live.status === 'OPEN' || live.status === 'PENDING');
+        routes.push(routable
+          ? { kind: 'exit', route: { pairId: pair.id, tradeId: live.id, workflowId: live.workflow_id!, reason: decision.type, z: result.z } }
+          : null);
+      }
+
+      const spreadsWritten = await upsertSpreads(db, spreads);
+      const storedSignals = await insertSignals(db, signals);
+      const evaluation: PairsEvaluation = { pairsProcessed: pairs.length, signals: {}, spreadsWritten, entries: [], exits: [] };
+      storedSignals.forEach((s, i) => {
+        evaluation.signals[s.type] = (evaluation.signals[s.type] ?? 0) + 1;
+        const route = routes[i];
+        if (route?.kind === 'entry') evaluation.entries.push({ ...route.route, signalId: s.id });
+        if (route?.kind === 'exit') evaluation.exits.push({ ...route.route, signalId: s.id });
+      });
+      return evaluation;
+    },
   };
 }
 
-/** Closes of both symbols on the bars they share, oldest first, at most `limit` of the latest. */
-export function alignCloses(a: CloseSeries, b: CloseSeries, limit: number): { ts: number[]; p1: number[]; p2: number[] } {
-  const byTs = new Map<number, number>();
-  for (let i = 0; i < b.ts.length; i++) byTs.set(b.ts[i], b.close[i]);
-  const ts: number[] = [];
-  const p1: number[] = [];
-  const p2: number[] = [];
-  for (let i = 0; i < a.ts.length; i++) {
-    const other = byTs.get(a.ts[i]);
-    if (other === undefined) continue;
-    ts.push(a.ts[i]);
-    p1.push(a.close[i]);
-    p2.push(other);
-  }
-  const from = Math.max(0, ts.length - limit);
-  return { ts: ts.slice(from), p1: p1.slice(from), p2: p2.slice(from) };
-}
-
-/**
- * One pair's step of the cycle, pure: spread and rolling z-score over the stored bars with the registry's
- * hedge ratio, the rows to persist, and the signal rule's verdict for the latest bar — unless the latest
- * bar is older than max_bar_age_hours.
- */
-export function evaluatePair(input: PairEvaluationInput): PairEvaluation {
-  const { pair, config } = input;
-  const aligned = alignCloses(input.series1, input.series2, config.lookback_bars);
-  const n = aligned.ts.length;
-  if (n === 0) return { spreads: [], latestBarMs: null, z: null, decision: null, skipReason: 'no bars shared by both symbols' };
-
-  const spread = spreadSeries(logPrices(aligned.p1), logPrices(aligned.p2), pair.hedge_ratio);
-  const rolling = rollingZScore(spread, config.z_score_window);
-  const spreads: SpreadInsert[] = [];
-  for (let i = 0; i < n; i++) {
-    if (input.lastStoredSpreadMs !== null && aligned.ts[i] <= input.lastStoredSpreadMs && i !== n - 1) continue;
-    spreads.push({
-      pair_id: pair.id, ts: new Date(aligned.ts[i]), price1: aligned.p1[i], price2: aligned.p2[i], hedge_ratio: pair.hedge_ratio,
-      spread: spread[i], rolling_mean: finiteOrNull(rolling.mean[i]), rolling_std: finiteOrNull(rolling.std[i]), z_score: finiteOrNull(rolling.z[i]),
-    });
-  }
-  const last = n - 1;
-  const latestBarMs = aligned.ts[last];
-  const z = finiteOrNull(rolling.z[last]);
-  const ageHours = (input.nowMs - latestBarMs) / HOUR_MS;
-  if (ageHours > config.max_bar_age_hours) {
-    return { spreads, latestBarMs, z, decision: null, skipReason: `stale data: latest bar ${ageHours.toFixed(1)} h old > max_bar_age_hours ${config.max_bar_age_hours}` };
-  }
-  const decision = decideSignal({
-    position: input.position,
-    holdHours: input.entryTimeMs === null ? 0 : Math.max(0, (input.nowMs - input.entryTimeMs) / HOUR_MS),
-    halfLifeHours: pair.half_life,
-    thresholds: thresholdsFor(pair, config),
-    audit: { z: rolling.z[last], mean: rolling.mean[last], std: rolling.std[last], beta: pair.hedge_ratio, window: config.z_score_window },
-  });
-  return { spreads, latestBarMs, z, decision, skipReason: null };
-}
+export type SignalActivities = ReturnType<typeof createSignalActivities>;

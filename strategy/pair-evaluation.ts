@@ -1,0 +1,101 @@
+import type { StrategyConfig } from '../config/schema';
+import type { PairRow, TradeSide } from '../db/schema';
+import type { CloseSeries } from '../db/queries/market-data';
+import type { SpreadInsert } from '../db/queries/spreads';
+import { logPrices, rollingZScore, spreadSeries } from '../strategy/spread';
+import { decideSignal, type SignalDecision, type Thresholds } from '../strategy/signals';
+
+export type PairForEvaluation = Pick<PairRow,
+  'id' | 'symbol1' | 'symbol2' | 'hedge_ratio' | 'half_life' | 'entry_threshold' | 'exit_threshold' | 'stop_loss_threshold'>;
+
+export interface PairEvaluationInput {
+  pair: PairForEvaluation;
+  series1: CloseSeries;
+  series2: CloseSeries;
+  config: StrategyConfig;
+  /** Side of the pair's live trade, null when flat. */
+  position: TradeSide | null;
+  entryTimeMs: number | null;
+  /** Broker clock: staleness and hold time are measured against it (the simulator's clock may run fast). */
+  nowMs: number;
+  /** Latest pair_spread row already stored; only newer bars (and always the last one) are written. */
+  lastStoredSpreadMs: number | null;
+}
+
+export interface PairEvaluation {
+  spreads: SpreadInsert[];
+  latestBarMs: number | null;
+  z: number | null;
+  /** The rule's verdict; null when the pair was skipped. */
+  decision: SignalDecision | null;
+  /** Why no signal was computed (stale or missing bars). */
+  skipReason: string | null;
+}
+
+const HOUR_MS = 3_600_000;
+const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
+
+export function thresholdsFor(pair: PairForEvaluation, config: StrategyConfig): Thresholds {
+  return {
+    entry: pair.entry_threshold ?? config.entry_threshold,
+    exit: pair.exit_threshold ?? config.exit_threshold,
+    stopLoss: pair.stop_loss_threshold ?? config.stop_loss_threshold,
+    maxHoldHours: config.max_hold_hours,
+  };
+}
+
+/** Closes of both symbols on the bars they share, oldest first, at most `limit` of the latest. */
+export function alignCloses(a: CloseSeries, b: CloseSeries, limit: number): { ts: number[]; p1: number[]; p2: number[] } {
+  const byTs = new Map<number, number>();
+  for (let i = 0; i < b.ts.length; i++) byTs.set(b.ts[i], b.close[i]);
+  const ts: number[] = [];
+  const p1: number[] = [];
+  const p2: number[] = [];
+  for (let i = 0; i < a.ts.length; i++) {
+    const other = byTs.get(a.ts[i]);
+    if (other === undefined) continue;
+    ts.push(a.ts[i]);
+    p1.push(a.close[i]);
+    p2.push(other);
+  }
+  const from = Math.max(0, ts.length - limit);
+  return { ts: ts.slice(from), p1: p1.slice(from), p2: p2.slice(from) };
+}
+
+/**
+ * One pair's step of the cycle, pure: spread and rolling z-score over the stored bars with the registry's
+ * hedge ratio, the rows to persist, and the signal rule's verdict for the latest bar — unless the latest
+ * bar is older than max_bar_age_hours.
+ */
+export function evaluatePair(input: PairEvaluationInput): PairEvaluation {
+  const { pair, config } = input;
+  const aligned = alignCloses(input.series1, input.series2, config.lookback_bars);
+  const n = aligned.ts.length;
+  if (n === 0) return { spreads: [], latestBarMs: null, z: null, decision: null, skipReason: 'no bars shared by both symbols' };
+
+  const spread = spreadSeries(logPrices(aligned.p1), logPrices(aligned.p2), pair.hedge_ratio);
+  const rolling = rollingZScore(spread, config.z_score_window);
+  const spreads: SpreadInsert[] = [];
+  for (let i = 0; i < n; i++) {
+    if (input.lastStoredSpreadMs !== null && aligned.ts[i] <= input.lastStoredSpreadMs && i !== n - 1) continue;
+    spreads.push({
+      pair_id: pair.id, ts: new Date(aligned.ts[i]), price1: aligned.p1[i], price2: aligned.p2[i], hedge_ratio: pair.hedge_ratio,
+      spread: spread[i], rolling_mean: finiteOrNull(rolling.mean[i]), rolling_std: finiteOrNull(rolling.std[i]), z_score: finiteOrNull(rolling.z[i]),
+    });
+  }
+  const last = n - 1;
+  const latestBarMs = aligned.ts[last];
+  const z = finiteOrNull(rolling.z[last]);
+  const ageHours = (input.nowMs - latestBarMs) / HOUR_MS;
+  if (ageHours > config.max_bar_age_hours) {
+    return { spreads, latestBarMs, z, decision: null, skipReason: `stale data: latest bar ${ageHours.toFixed(1)} h old > max_bar_age_hours ${config.max_bar_age_hours}` };
+  }
+  const decision = decideSignal({
+    position: input.position,
+    holdHours: input.entryTimeMs === null ? 0 : Math.max(0, (input.nowMs - input.entryTimeMs) / HOUR_MS),
+    halfLifeHours: pair.half_life,
+    thresholds: thresholdsFor(pair, config),
+    audit: { z: rolling.z[last], mean: rolling.mean[last], std: rolling.std[last], beta: pair.hedge_ratio, window: config.z_score_window },
+  });
+  return { spreads, latestBarMs, z, decision, skipReason: null };
+}
