@@ -4,10 +4,13 @@ import type { Db } from '../db/connection';
 import { createMarketDataActivities } from './market-data';
 import { createOrderActivities } from './orders';
 import { createReconciliationActivities } from './reconciliation';
+import { createPairEvaluationActivities } from './pair-evaluation';
 import { createRoutingActivities } from './routing';
-import { createSignalActivities } from './signals';
-import { createStrategyActivities, type CycleFinishedHook } from './strategy';
+import { createStrategyStateActivities, type CycleFinishedHook } from './strategy-state';
 import { createTradeActivities } from './trades';
+import type { EmergencyStopActivities } from '../workflows/contracts/emergency-stop';
+import type { PairTradeActivities } from '../workflows/contracts/pair-trade';
+import type { PairsCycleActivities } from '../workflows/contracts/pairs-cycle';
 
 export interface PairsActivitiesDeps {
   db: Db;
@@ -22,17 +25,19 @@ export interface PairsActivitiesDeps {
   onCycleFinished?: CycleFinishedHook;
 }
 
+/** Every activity the pairs workflows call, as their contracts declare them. */
+export type PairsActivities = PairsCycleActivities & PairTradeActivities & EmergencyStopActivities;
+
 /** Every activity the pairs workflows call, wired to their dependencies. */
-export function createPairsActivities(deps: PairsActivitiesDeps) {
+export function createPairsActivities(deps: PairsActivitiesDeps): PairsActivities {
   return {
     ...createMarketDataActivities(deps),
     ...createReconciliationActivities(deps),
-    ...createSignalActivities(deps),
+    ...createPairEvaluationActivities(deps),
     ...createRoutingActivities(deps),
-    ...createStrategyActivities(deps),
+    ...createStrategyStateActivities(deps),
     ...createOrderActivities(deps),
     ...createTradeActivities(deps),
   };
 }
 
-export type PairsActivities = ReturnType<typeof createPairsActivities>;

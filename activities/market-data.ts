@@ -2,35 +2,12 @@ import type { Broker } from '../broker/types';
 import type { Db } from '../db/connection';
 import { latestBarTimes, upsertBars, type BarRow } from '../db/queries/market-data';
 import { listActivePairs } from '../db/queries/pairs';
-import { BARS_PER_DAY } from '../strategy/metrics';
+import { barsRequestStart } from '../strategy/bar-window';
+import type { PairsCycleActivities } from '../workflows/contracts/pairs-cycle';
 import { brokerCall } from './broker-errors';
 import { loadConfigForActivity } from './config-load';
 
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
-
-/** Calendar time that holds `bars` hourly session bars, with room for weekends and holidays. */
-export function lookbackSpanMs(bars: number): number {
-  const tradingDays = Math.ceil(bars / (BARS_PER_DAY - 1));
-  return (Math.ceil((tradingDays * 7) / 5) + 10) * DAY_MS;
-}
-
-/**
- * Start of the bar request: from the oldest "latest stored bar" among the symbols (minus an hour, so the
- * last, possibly still forming bar is refreshed), or a full lookback when a symbol has no bars yet.
- */
-export function barsRequestStart(symbols: string[], latest: Map<string, Date>, nowMs: number, lookbackBars: number): number {
-  const full = nowMs - lookbackSpanMs(lookbackBars);
-  let start = nowMs;
-  for (const s of symbols) {
-    const t = latest.get(s);
-    if (!t) return full;
-    start = Math.min(start, t.getTime() - HOUR_MS);
-  }
-  return Math.max(full, start);
-}
-
-export function createMarketDataActivities({ db, broker, configPath }: { db: Db; broker: Broker; configPath: string }) {
+export function createMarketDataActivities({ db, broker, configPath }: { db: Db; broker: Broker; configPath: string }): Pick<PairsCycleActivities, 'readMarketClock' | 'refreshMarketData'> {
   return {
     async readMarketClock(): Promise<{ isOpen: boolean; nowMs: number }> {
       const clock = await brokerCall(() => broker.getClock());
@@ -59,4 +36,3 @@ export function createMarketDataActivities({ db, broker, configPath }: { db: Db;
   };
 }
 
-export type MarketDataActivities = ReturnType<typeof createMarketDataActivities>;

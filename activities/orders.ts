@@ -1,19 +1,9 @@
 import { heartbeat, sleep } from '@temporalio/activity';
-import { BrokerError, type Broker, type OrderSide } from '../broker/types';
+import { isFinalOrderStatus } from '../broker/order-status';
+import { missingOrder, snapshotOf, type OrderSnapshot } from '../broker/order-snapshot';
+import { BrokerError, type Broker } from '../broker/types';
+import type { LegOrderRequest, PairTradeActivities } from '../workflows/contracts/pair-trade';
 import { brokerCall, toActivityFailure } from './broker-errors';
-import { isFinalOrderStatus } from '../workflows/shared';
-import { snapshotOf, type OrderSnapshot } from './order-snapshot';
-
-export interface LegOrderRequest {
-  clientOrderId: string;
-  symbol: string;
-  side: OrderSide;
-  qty: number;
-}
-
-const missing = (clientOrderId: string): OrderSnapshot => ({
-  clientOrderId, symbol: '', side: 'buy', qty: 0, filledQty: 0, avgPrice: null, status: 'missing', filledAt: null,
-});
 
 export interface OrderActivitiesDeps {
   broker: Broker;
@@ -21,7 +11,9 @@ export interface OrderActivitiesDeps {
   pollMs?: number;
 }
 
-export function createOrderActivities({ broker, pollMs = 200 }: OrderActivitiesDeps) {
+export type OrderActivities = Pick<PairTradeActivities, 'submitLegOrder' | 'awaitOrderFinal' | 'cancelLegOrder'>;
+
+export function createOrderActivities({ broker, pollMs = 200 }: OrderActivitiesDeps): OrderActivities {
   return {
     /**
      * Places a market order unless the broker already has one with this client id (a retry after a lost
@@ -42,7 +34,7 @@ export function createOrderActivities({ broker, pollMs = 200 }: OrderActivitiesD
       let interval = pollMs;
       for (;;) {
         const order = await brokerCall(() => broker.getOrderByClientId(input.clientOrderId));
-        const snap: OrderSnapshot = order ? snapshotOf(order) : missing(input.clientOrderId);
+        const snap: OrderSnapshot = order ? snapshotOf(order) : missingOrder(input.clientOrderId);
         heartbeat(snap.status);
         if (isFinalOrderStatus(snap.status) || Date.now() + interval > deadline) return snap;
         await sleep(interval); // rejects when the activity is cancelled
@@ -57,7 +49,7 @@ export function createOrderActivities({ broker, pollMs = 200 }: OrderActivitiesD
      */
     async cancelLegOrder(input: { clientOrderId: string }): Promise<OrderSnapshot> {
       let order = await brokerCall(() => broker.getOrderByClientId(input.clientOrderId));
-      if (!order) return missing(input.clientOrderId);
+      if (!order) return missingOrder(input.clientOrderId);
       if (isFinalOrderStatus(order.status) || !broker.cancelOrder) return snapshotOf(order);
       const orderId = order.id;
       try {
@@ -71,13 +63,8 @@ export function createOrderActivities({ broker, pollMs = 200 }: OrderActivitiesD
         heartbeat('cancelling');
         await sleep(200);
       }
-      return order ? snapshotOf(order) : missing(input.clientOrderId);
-    },
-
-    async getAccountEquity(): Promise<number> {
-      return (await brokerCall(() => broker.getAccount())).equity;
+      return order ? snapshotOf(order) : missingOrder(input.clientOrderId);
     },
   };
 }
 
-export type OrderActivities = ReturnType<typeof createOrderActivities>;

@@ -6,18 +6,18 @@ import { insertSignals, type SignalInsert } from '../db/queries/signals';
 import { latestSpreadTimes, upsertSpreads, type SpreadInsert } from '../db/queries/spreads';
 import { getStrategyState } from '../db/queries/strategy-state';
 import { listLiveTrades } from '../db/queries/trades';
+import { evaluatePair } from '../strategy/pair-evaluation';
+import type { EntryRoute, ExitRoute, PairsCycleActivities, PairsEvaluation } from '../workflows/contracts/pairs-cycle';
 import { loadConfigForActivity } from './config-load';
-import type { EntryRoute, ExitRoute, PairsEvaluation } from './cycle-types';
-import { evaluatePair } from './pair-evaluation';
 
-export interface SignalActivitiesDeps {
+export interface PairEvaluationDeps {
   db: Db;
   configPath: string;
 }
 
 type Route = { kind: 'entry'; route: Omit<EntryRoute, 'signalId'> } | { kind: 'exit'; route: Omit<ExitRoute, 'signalId'> } | null;
 
-export function createSignalActivities({ db, configPath }: SignalActivitiesDeps) {
+export function createPairEvaluationActivities({ db, configPath }: PairEvaluationDeps): Pick<PairsCycleActivities, 'evaluatePairs'> {
   return {
     /**
      * Every active pair in one pass: spreads and z-scores from stored bars, the signal rule, one multi-row
@@ -69,7 +69,7 @@ export function createSignalActivities({ db, configPath }: SignalActivitiesDeps)
           }
           continue;
         }
-        signals.push({ ...base, type: decision.type as SignalType, reason: decision.reason });
+        signals.push({ ...base, type: decision.type as SignalType, reason: decision.reason, trade_id: live?.id ?? null });
         const routable = live && live.workflow_id && (live.status === 'OPEN' || live.status === 'PENDING');
         routes.push(routable
           ? { kind: 'exit', route: { pairId: pair.id, tradeId: live.id, workflowId: live.workflow_id!, reason: decision.type, z: result.z } }
@@ -90,4 +90,3 @@ export function createSignalActivities({ db, configPath }: SignalActivitiesDeps)
   };
 }
 
-export type SignalActivities = ReturnType<typeof createSignalActivities>;

@@ -2,8 +2,9 @@ import { log } from '@temporalio/activity';
 import type { Broker } from '../broker/types';
 import type { Db } from '../db/connection';
 import { listLiveTrades } from '../db/queries/trades';
+import type { PairsCycleActivities } from '../workflows/contracts/pairs-cycle';
 import { brokerCall } from './broker-errors';
-import { describeReconciliation, reconcilePositions, type ReconciliationReport } from './reconcile-positions';
+import { describeReconciliation, reconcilePositions, type ReconciliationReport } from '../strategy/reconciliation';
 
 export interface ReconciliationDeps {
   db: Db;
@@ -21,7 +22,7 @@ export async function runReconciliation({ db, broker }: ReconciliationDeps): Pro
   );
 }
 
-export function createReconciliationActivities(deps: ReconciliationDeps) {
+export function createReconciliationActivities(deps: ReconciliationDeps): Pick<PairsCycleActivities, 'reconcile'> {
   return {
     async reconcile(): Promise<ReconciliationReport> {
       const report = await brokerCall(() => runReconciliation(deps));
@@ -31,4 +32,3 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
   };
 }
 
-export type ReconciliationActivities = ReturnType<typeof createReconciliationActivities>;

@@ -2,10 +2,10 @@ import { Context, log } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Db } from '../db/connection';
 import { createPendingTrade, listLiveTrades } from '../db/queries/trades';
-import { startPairTradeWorkflow } from '../temporal/trades';
-import { exitSignal } from '../workflows/messages';
-import { pairTradeWorkflowId } from '../workflows/shared';
-import type { EntryRoute, ExitRoute, RoutingResult } from './cycle-types';
+import { linkSignalToTrade } from '../db/queries/signals';
+import { startPairTradeWorkflow } from '../temporal/pair-trade-client';
+import { exitSignal, pairTradeWorkflowId } from '../workflows/contracts/pair-trade';
+import type { EntryRoute, ExitRoute, PairsCycleActivities, RoutingResult } from '../workflows/contracts/pairs-cycle';
 
 export interface RoutingDeps {
   db: Db;
@@ -19,7 +19,7 @@ export interface RoutingDeps {
  * the workflow start are both idempotent (entry_signal_id key; USE_EXISTING / REJECT_DUPLICATE), so the whole
  * batch can simply be retried, and a trade's workflow never depends on the cycle that opened it.
  */
-export function createRoutingActivities({ db, taskQueue, client }: RoutingDeps) {
+export function createRoutingActivities({ db, taskQueue, client }: RoutingDeps): Pick<PairsCycleActivities, 'routeSignals'> {
   const temporal = (): Client => client ?? Context.current().client;
 
   return {
@@ -32,6 +32,7 @@ export function createRoutingActivities({ db, taskQueue, client }: RoutingDeps) 
           continue;
         }
         const trade = created.trade;
+        await linkSignalToTrade(db, entry.signalId, trade.id);
         if (trade.status !== 'PENDING') continue; // a retry of a batch whose trade has already moved on
         await startPairTradeWorkflow(temporal(), {
           tradeId: trade.id, pairId: trade.pair_id, symbol1: entry.symbol1, symbol2: entry.symbol2, side: trade.side, entryZ: trade.entry_z_score,
@@ -65,4 +66,3 @@ export function createRoutingActivities({ db, taskQueue, client }: RoutingDeps) 
   };
 }
 
-export type RoutingActivities = ReturnType<typeof createRoutingActivities>;

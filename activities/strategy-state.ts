@@ -1,21 +1,18 @@
 import type { Db } from '../db/connection';
 import { setStrategyActive, touchLastUpdate } from '../db/queries/strategy-state';
 import { getTradesByIds, listLiveTrades } from '../db/queries/trades';
+import type { EmergencyStopActivities, LiveTradeRef } from '../workflows/contracts/emergency-stop';
+import type { PairsCycleActivities } from '../workflows/contracts/pairs-cycle';
 
-export interface LiveTradeRef {
-  tradeId: number;
-  pairId: number;
-  workflowId: string | null;
-  status: string;
-}
 
 /** Told how long each finished cycle took, in seconds (e.g. the API's cycle-duration histogram). */
 export type CycleFinishedHook = (seconds: number) => void;
 
 /** Strategy-level state and trade lookups used by the cycle and the emergency stop. */
-export function createStrategyActivities({ db, onCycleFinished }: { db: Db; onCycleFinished?: CycleFinishedHook }) {
+export type StrategyStateActivities = EmergencyStopActivities & Pick<PairsCycleActivities, 'finishCycle'>;
+
+export function createStrategyStateActivities({ db, onCycleFinished }: { db: Db; onCycleFinished?: CycleFinishedHook }): StrategyStateActivities {
   return {
-    /** `startedAtMs` is the workflow's own start time; older histories replay without it. */
     async finishCycle(input: { nowMs: number; startedAtMs?: number }): Promise<void> {
       await touchLastUpdate(db, new Date(input.nowMs));
       if (input.startedAtMs !== undefined) onCycleFinished?.((Date.now() - input.startedAtMs) / 1000);
@@ -29,10 +26,9 @@ export function createStrategyActivities({ db, onCycleFinished }: { db: Db; onCy
       return (await listLiveTrades(db)).map((t) => ({ tradeId: t.id, pairId: t.pair_id, workflowId: t.workflow_id, status: t.status }));
     },
 
-    async tradeStatuses(input: { tradeIds: number[] }): Promise<Array<{ tradeId: number; pairId: number; status: string }>> {
+    async tradeStatuses(input: { tradeIds: number[] }) {
       return (await getTradesByIds(db, input.tradeIds)).map((t) => ({ tradeId: t.id, pairId: t.pair_id, status: t.status }));
     },
   };
 }
 
-export type StrategyActivities = ReturnType<typeof createStrategyActivities>;

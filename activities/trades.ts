@@ -1,16 +1,17 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Broker } from '../broker/types';
 import type { Db } from '../db/connection';
-import type { TradeSide } from '../db/schema';
 import { recentCloses } from '../db/queries/market-data';
 import {
   closedTradePnls, getTrade, markTradeClosed, markTradeClosing, markTradeFailed, markTradeOpen,
 } from '../db/queries/trades';
 import { latestZScore } from '../db/queries/spreads';
 import { closedTradeStats, sizeLegs } from '../strategy/sizing';
+import { linkSignalToTrade } from '../db/queries/signals';
+import type { EntryPlan, EntryPlanRequest, PairTradeActivities, TradeClosingRecord } from '../workflows/contracts/pair-trade';
 import { brokerCall } from './broker-errors';
 import { loadConfigForActivity } from './config-load';
-import { holdHours, shortLegSymbol, tradePnl } from './trade-math';
+import { holdHours, shortLegSymbol, tradePnl } from '../strategy/trade-math';
 
 export interface TradeActivitiesDeps {
   db: Db;
@@ -18,9 +19,6 @@ export interface TradeActivitiesDeps {
   configPath: string;
 }
 
-export type EntryPlan =
-  | { ok: true; qty1: number; qty2: number; price1: number; price2: number; reason: string }
-  | { ok: false; reason: string };
 
 async function requireTrade(db: Db, tradeId: number) {
   const trade = await getTrade(db, tradeId);
@@ -28,14 +26,18 @@ async function requireTrade(db: Db, tradeId: number) {
   return trade;
 }
 
-export function createTradeActivities({ db, broker, configPath }: TradeActivitiesDeps) {
+export type TradeActivities = Pick<
+  PairTradeActivities, 'planEntry' | 'recordTradeOpen' | 'recordTradeClosing' | 'recordTradeClosed' | 'recordTradeFailed'
+>;
+
+export function createTradeActivities({ db, broker, configPath }: TradeActivitiesDeps): TradeActivities {
   return {
     /**
      * Decides whether and how big to enter: the short leg must be shortable (checked before any order),
      * both legs tradable, and sizeLegs (equity from the broker, closed-trade stats from pair_trade, last
      * stored closes as prices) must give at least one share per leg.
      */
-    async planEntry(input: { tradeId: number; pairId: number; side: TradeSide; symbol1: string; symbol2: string }): Promise<EntryPlan> {
+    async planEntry(input: EntryPlanRequest): Promise<EntryPlan> {
       const config = await loadConfigForActivity(configPath);
       const shortSymbol = shortLegSymbol(input.side, input.symbol1, input.symbol2);
       const [asset1, asset2] = await Promise.all([
@@ -64,8 +66,9 @@ export function createTradeActivities({ db, broker, configPath }: TradeActivitie
       await markTradeOpen(db, input.tradeId, { ...input, entryTime: new Date(input.entryTime) });
     },
 
-    async recordTradeClosing(input: { tradeId: number; reason: string }): Promise<void> {
+    async recordTradeClosing(input: TradeClosingRecord): Promise<void> {
       await markTradeClosing(db, input.tradeId, input.reason);
+      if (input.signalId != null) await linkSignalToTrade(db, input.signalId, input.tradeId);
     },
 
     /** Exit prices, P&L of both legs, hold time; the day's pair_performance row in the same transaction. */
@@ -96,4 +99,3 @@ export function createTradeActivities({ db, broker, configPath }: TradeActivitie
   };
 }
 
-export type TradeActivities = ReturnType<typeof createTradeActivities>;

@@ -1,11 +1,12 @@
 import { ScheduleNotFoundError, type Client } from '@temporalio/client';
-import type { CloseResult, TradeState } from '../workflows/messages';
-import { closeTrade, queryTradeState, runEmergencyStop } from '../temporal/trades';
+import type { CloseResult, TradeState } from '../workflows/contracts/pair-trade';
+import { closeTrade, queryTradeState } from '../temporal/pair-trade-client';
+import { runEmergencyStop } from '../temporal/run-emergency-stop';
 import { pauseSchedule, unpauseSchedule } from '../temporal/schedule';
 
-export { TradeNotOpenError } from '../temporal/trades';
+export { TradeNotOpenError } from '../temporal/pair-trade-client';
 
-/** What the API asks of Temporal (temporal/schedule.ts and temporal/trades.ts); replaceable in tests. */
+/** What the API asks of Temporal (temporal/schedule.ts and the workflow clients in temporal/); replaceable in tests. */
 export interface StrategyControl {
   /** Pauses or unpauses the cycle schedule; 'no-schedule' when it is not deployed yet. */
   setSchedulePaused(paused: boolean, note: string): Promise<'updated' | 'no-schedule'>;

@@ -23,8 +23,8 @@ import { createScratchDatabase, type ScratchDatabase } from '../db/scratch-datab
 import { seedPairs } from '../chaos/seed';
 import { startDevServer } from '../chaos/temporal-dev-server';
 import { PAIRS_BIN, WorkerProcess, waitForPoller } from '../chaos/worker-process';
-import { runCycleNow } from '../temporal/trades';
-import { TASK_QUEUE } from '../workflows/shared';
+import { runCycleNow } from '../temporal/run-cycle-now';
+import { TASK_QUEUE } from '../workflows/contracts/task-queue';
 import { WORKER_NODE_FLAGS } from '../temporal/worker';
 
 const PAIR_COUNT = 50;

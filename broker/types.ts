@@ -9,9 +9,6 @@ export type OrderStatus =
   | 'canceled' | 'expired' | 'replaced' | 'pending_cancel' | 'pending_replace'
   | 'rejected' | 'suspended' | 'stopped' | 'calculated' | 'accepted_for_bidding' | 'held';
 
-/** Statuses after which an order never changes again. */
-export const TERMINAL_ORDER_STATUSES: ReadonlySet<OrderStatus> = new Set<OrderStatus>(['filled', 'canceled', 'expired', 'replaced', 'rejected']);
-
 export interface Account {
   equity: number;
   cash: number;

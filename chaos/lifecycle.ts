@@ -1,13 +1,13 @@
 import type { Client } from '@temporalio/client';
-import { tradePnl } from '../activities/trade-math';
+import { tradePnl } from '../strategy/trade-math';
 import type { SimulatorHandle } from '../broker/simulator';
 import type { Db } from '../db/connection';
 import type { TradeSide } from '../db/schema';
 import { createPendingTrade } from '../db/queries/trades';
-import { emergencyStopSignal, exitSignal } from '../workflows/messages';
-import type { PairTradeInput } from '../workflows/pair-trade';
-import { pairTradeWorkflowId } from '../workflows/shared';
-import { startPairTradeWorkflow } from '../temporal/trades';
+import { emergencyStopSignal, exitSignal } from '../workflows/contracts/pair-trade';
+import type { PairTradeInput } from '../workflows/contracts/pair-trade';
+import { pairTradeWorkflowId } from '../workflows/contracts/pair-trade';
+import { startPairTradeWorkflow } from '../temporal/pair-trade-client';
 import type { SeededPair } from './seed';
 
 export interface LifecycleOutcome {

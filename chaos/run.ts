@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { SeededRandom } from '../broker/simulator/rng';
-import { PAIR_TRADE_WORKFLOW, TASK_QUEUE } from '../workflows/shared';
+import { PAIR_TRADE_WORKFLOW } from '../workflows/contracts/pair-trade';
+import { TASK_QUEUE } from '../workflows/contracts/task-queue';
 import { audit, type AuditFinding, type AuditTrade, type SimOrderRecord, type SimPositionRecord, type WorkflowRecord } from './audit';
 import { keepMarketOpen } from './clock-roller';
 import { createScratchDatabase } from '../db/scratch-database';

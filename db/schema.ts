@@ -1,4 +1,7 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { TradeStatus } from '../strategy/trade-status';
+
+export type { TradeStatus };
 
 /** Types of the `strategy_engine` schema (see db/migrations). */
 
@@ -9,7 +12,6 @@ type DateOnly = ColumnType<string, string, string>;
 
 export type TradeSide = 'LONG_SPREAD' | 'SHORT_SPREAD';
 export type SignalType = TradeSide | 'EXIT' | 'STOP_LOSS' | 'EXPIRE' | 'SKIPPED';
-export type TradeStatus = 'PENDING' | 'OPEN' | 'CLOSING' | 'CLOSED' | 'FAILED';
 export type StrategyMode = 'simulator' | 'paper';
 
 export interface PairRegistryTable {

@@ -1,18 +1,54 @@
-import type { StrategyConfig } from '../config/schema';
-import type { PairRow, TradeSide } from '../db/schema';
-import type { CloseSeries } from '../db/queries/market-data';
-import type { SpreadInsert } from '../db/queries/spreads';
-import { logPrices, rollingZScore, spreadSeries } from '../strategy/spread';
-import { decideSignal, type SignalDecision, type Thresholds } from '../strategy/signals';
+import { HOUR_MS } from './time-units';
+import { logPrices, rollingZScore, spreadSeries } from './spread';
+import { decideSignal, type SignalDecision, type Thresholds, type TradeSide } from './signals';
 
-export type PairForEvaluation = Pick<PairRow,
-  'id' | 'symbol1' | 'symbol2' | 'hedge_ratio' | 'half_life' | 'entry_threshold' | 'exit_threshold' | 'stop_loss_threshold'>;
+/** Closes of one symbol, oldest first (epoch ms). */
+export interface CloseSeries {
+  ts: number[];
+  close: number[];
+}
+
+/** The registry fields the cycle evaluates a pair with; threshold overrides are null when the config applies. */
+export interface PairForEvaluation {
+  id: number;
+  symbol1: string;
+  symbol2: string;
+  hedge_ratio: number;
+  half_life: number | null;
+  entry_threshold: number | null;
+  exit_threshold: number | null;
+  stop_loss_threshold: number | null;
+}
+
+/** The strategy settings the evaluation reads (a subset of config/pairs.yaml). */
+export interface EvaluationSettings {
+  lookback_bars: number;
+  z_score_window: number;
+  max_bar_age_hours: number;
+  max_hold_hours: number;
+  entry_threshold: number;
+  exit_threshold: number;
+  stop_loss_threshold: number;
+}
+
+/** One bar of a pair's spread, as stored in pair_spread. */
+export interface SpreadPoint {
+  pair_id: number;
+  ts: Date;
+  price1: number;
+  price2: number;
+  hedge_ratio: number;
+  spread: number;
+  rolling_mean: number | null;
+  rolling_std: number | null;
+  z_score: number | null;
+}
 
 export interface PairEvaluationInput {
   pair: PairForEvaluation;
   series1: CloseSeries;
   series2: CloseSeries;
-  config: StrategyConfig;
+  config: EvaluationSettings;
   /** Side of the pair's live trade, null when flat. */
   position: TradeSide | null;
   entryTimeMs: number | null;
@@ -23,7 +59,7 @@ export interface PairEvaluationInput {
 }
 
 export interface PairEvaluation {
-  spreads: SpreadInsert[];
+  spreads: SpreadPoint[];
   latestBarMs: number | null;
   z: number | null;
   /** The rule's verdict; null when the pair was skipped. */
@@ -32,10 +68,9 @@ export interface PairEvaluation {
   skipReason: string | null;
 }
 
-const HOUR_MS = 3_600_000;
 const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
-export function thresholdsFor(pair: PairForEvaluation, config: StrategyConfig): Thresholds {
+export function thresholdsFor(pair: PairForEvaluation, config: EvaluationSettings): Thresholds {
   return {
     entry: pair.entry_threshold ?? config.entry_threshold,
     exit: pair.exit_threshold ?? config.exit_threshold,
@@ -45,7 +80,7 @@ export function thresholdsFor(pair: PairForEvaluation, config: StrategyConfig): 
 }
 
 /** Closes of both symbols on the bars they share, oldest first, at most `limit` of the latest. */
-export function alignCloses(a: CloseSeries, b: CloseSeries, limit: number): { ts: number[]; p1: number[]; p2: number[] } {
+export function alignPairCloses(a: CloseSeries, b: CloseSeries, limit: number): { ts: number[]; p1: number[]; p2: number[] } {
   const byTs = new Map<number, number>();
   for (let i = 0; i < b.ts.length; i++) byTs.set(b.ts[i], b.close[i]);
   const ts: number[] = [];
@@ -69,13 +104,13 @@ export function alignCloses(a: CloseSeries, b: CloseSeries, limit: number): { ts
  */
 export function evaluatePair(input: PairEvaluationInput): PairEvaluation {
   const { pair, config } = input;
-  const aligned = alignCloses(input.series1, input.series2, config.lookback_bars);
+  const aligned = alignPairCloses(input.series1, input.series2, config.lookback_bars);
   const n = aligned.ts.length;
   if (n === 0) return { spreads: [], latestBarMs: null, z: null, decision: null, skipReason: 'no bars shared by both symbols' };
 
   const spread = spreadSeries(logPrices(aligned.p1), logPrices(aligned.p2), pair.hedge_ratio);
   const rolling = rollingZScore(spread, config.z_score_window);
-  const spreads: SpreadInsert[] = [];
+  const spreads: SpreadPoint[] = [];
   for (let i = 0; i < n; i++) {
     if (input.lastStoredSpreadMs !== null && aligned.ts[i] <= input.lastStoredSpreadMs && i !== n - 1) continue;
     spreads.push({

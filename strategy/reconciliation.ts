@@ -1,4 +1,5 @@
-import type { TradeSide, TradeStatus } from '../db/schema';
+import type { TradeSide } from './signals';
+import type { TradeStatus } from './trade-status';
 import { tradeExposure } from './trade-math';
 
 export interface ReconTrade {

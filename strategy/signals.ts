@@ -25,7 +25,9 @@
  */
 
 export type TradeSide = 'LONG_SPREAD' | 'SHORT_SPREAD';
-export type SignalType = TradeSide | 'EXIT' | 'STOP_LOSS' | 'EXPIRE';
+/** Signals that close an open trade. */
+export type ExitSignalType = 'EXIT' | 'STOP_LOSS' | 'EXPIRE';
+export type SignalType = TradeSide | ExitSignalType;
 export interface Thresholds { entry: number; exit: number; stopLoss: number; maxHoldHours: number }
 export interface SignalAudit { z: number; mean: number; std: number; beta: number; window: number }
 /** audit.z is the z-score the decision uses. */

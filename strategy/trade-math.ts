@@ -1,4 +1,4 @@
-import type { TradeSide } from '../db/schema';
+import type { TradeSide } from './signals';
 
 /** The symbol whose leg is sold short on entry. */
 export function shortLegSymbol(side: TradeSide, symbol1: string, symbol2: string): string {

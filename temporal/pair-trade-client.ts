@@ -1,14 +1,10 @@
 import {
   WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client,
 } from '@temporalio/client';
-import type { PairTradeInput } from '../workflows/pair-trade';
-import { closeUpdate, stateQuery, type CloseRequest, type CloseResult, type TradeState } from '../workflows/messages';
-import { PAIR_ID, PAIR_NAME, TRADE_SIDE, TRADE_STATUS } from '../workflows/search-attributes';
 import {
-  EMERGENCY_STOP_WORKFLOW, PAIR_TRADE_WORKFLOW, PAIRS_CYCLE_WORKFLOW, TASK_QUEUE, manualCycleWorkflowId, pairTradeWorkflowId,
-} from '../workflows/shared';
-import type { CycleSummary, PairsCycleInput } from '../workflows/pairs-cycle';
-import type { EmergencyStopInput, EmergencyStopResult } from '../workflows/emergency-stop';
+  PAIR_ID, PAIR_NAME, PAIR_TRADE_WORKFLOW, TASK_QUEUE, TRADE_SIDE, TRADE_STATUS, closeUpdate, pairTradeWorkflowId, stateQuery,
+  type CloseRequest, type CloseResult, type PairTradeInput, type TradeState,
+} from '../workflows/contracts/pair-trade';
 
 /**
  * Starts (or finds) the pair-trade workflow of a trade. Idempotent: a running execution with the id is
@@ -65,28 +61,4 @@ export async function closeTrade(client: Client, workflowId: string, request: Cl
     }
     throw err;
   }
-}
-
-/** Closes every live trade, sets the strategy inactive and answers with how many trades ended closed. */
-export async function runEmergencyStop(
-  client: Client,
-  { taskQueue = TASK_QUEUE, timeoutMs }: { taskQueue?: string; timeoutMs?: number } = {},
-): Promise<EmergencyStopResult> {
-  const input: EmergencyStopInput = { reason: 'emergency stop', timeoutMs };
-  return client.workflow.execute(EMERGENCY_STOP_WORKFLOW, {
-    taskQueue,
-    // One emergency stop at a time: a second request joins the running one.
-    workflowId: 'pairs-emergency-stop',
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    args: [input],
-  });
-}
-
-/** One cycle now, market-hours check skipped (the spec's dry run); waits for its summary. */
-export async function runCycleNow(
-  client: Client,
-  { dryRun = true, taskQueue = TASK_QUEUE }: { dryRun?: boolean; taskQueue?: string } = {},
-): Promise<CycleSummary> {
-  const input: PairsCycleInput = { dryRun };
-  return client.workflow.execute(PAIRS_CYCLE_WORKFLOW, { taskQueue, workflowId: manualCycleWorkflowId(Date.now()), args: [input] });
 }

@@ -2,8 +2,9 @@ import type { Duration } from '@temporalio/common';
 import {
   ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions, type ScheduleOptionsStartWorkflowAction, type ScheduleSpec,
 } from '@temporalio/client';
-import type { PairsCycleInput } from '../workflows/pairs-cycle';
-import { CYCLE_WORKFLOW_ID_PREFIX, PAIRS_CYCLE_WORKFLOW, TASK_QUEUE } from '../workflows/shared';
+import {
+  CYCLE_WORKFLOW_ID_PREFIX, PAIRS_CYCLE_WORKFLOW, TASK_QUEUE, type PairsCycleInput,
+} from '../workflows/contracts/pairs-cycle';
 
 export const SCHEDULE_ID = 'pairs-cycle';
 /** Hourly, 14:00-21:00 UTC, Monday to Friday (spec: 9 AM-5 PM ET). */

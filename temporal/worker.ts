@@ -4,7 +4,7 @@ import type { Client } from '@temporalio/client';
 import type { Broker } from '../broker/types';
 import type { Db } from '../db/connection';
 import { createPairsActivities } from '../activities';
-import { TASK_QUEUE } from '../workflows/shared';
+import { TASK_QUEUE } from '../workflows/contracts/task-queue';
 import { cachedWorkflowBundle } from './workflow-bundle';
 
 export interface PairsWorkerOptions {

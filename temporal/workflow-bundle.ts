@@ -1,41 +1,33 @@
 /**
  * The workflow bundle, built once and cached on disk. Bundling with webpack inside the worker process (what
  * `workflowsPath` does at `Worker.create`) leaves ~100 MB of webpack/swc memory in the long-lived worker, so the
- * bundle is built by a short-lived child process and cached, keyed by a hash of the workflows/ sources and the
+ * bundle is built by a short-lived child process and cached, keyed by a hash of every project module the bundle
+ * can include (workflows/ and what it imports, e.g. strategy/ and broker/order-status.ts) and the
  * @temporalio/worker and @temporalio/workflow versions (a bundle must match the worker's SDK version exactly).
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { bundleSourceFiles } from './bundle-sources';
 
-export const WORKFLOWS_DIR = path.resolve(__dirname, '../workflows');
+const REPO_ROOT = path.resolve(__dirname, '..');
 const WORKFLOWS_ENTRY = require.resolve('../workflows');
 const BUNDLE_PREFIX = 'workflow-bundle-';
 /** Default cache folder; os.tmpdir() is used when it cannot be written. */
 export const DEFAULT_BUNDLE_CACHE_DIR = path.resolve(__dirname, '../node_modules/.cache/pairs');
 
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true })
-    .flatMap((entry) => {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) return sourceFiles(full);
-      return /\.(ts|js|json)$/.test(entry.name) ? [full] : [];
-    })
-    .sort();
-}
-
 function packageVersion(name: string): string {
   return (JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version;
 }
 
-/** Hash of everything the bundle depends on: the workflows/ sources and the SDK versions. */
+/** Hash of everything the bundle depends on: every project module it can include, and the SDK versions. */
 export function workflowBundleKey(): string {
   const hash = createHash('sha256');
   hash.update(`@temporalio/worker@${packageVersion('@temporalio/worker')}\n@temporalio/workflow@${packageVersion('@temporalio/workflow')}\n`);
-  for (const file of sourceFiles(WORKFLOWS_DIR)) {
-    hash.update(`${path.relative(WORKFLOWS_DIR, file)}\n`);
+  for (const file of bundleSourceFiles(WORKFLOWS_ENTRY)) {
+    hash.update(`${path.relative(REPO_ROOT, file)}\n`);
     hash.update(readFileSync(file));
     hash.update('\n');
   }

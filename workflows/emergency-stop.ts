@@ -1,24 +1,10 @@
 import { getExternalWorkflowHandle, log, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
-import type { StrategyActivities } from '../activities/strategy';
-import { emergencyStopSignal } from './messages';
-import { DB_ACTIVITY } from './shared';
+import {
+  EMERGENCY_STOP_ACTIVITY_OPTIONS, type EmergencyStopActivities, type EmergencyStopInput, type EmergencyStopResult,
+} from './contracts/emergency-stop';
+import { emergencyStopSignal } from './contracts/pair-trade';
 
-export interface EmergencyStopInput {
-  reason: string;
-  /** How long to wait for the trades to close (default 2 minutes). */
-  timeoutMs?: number;
-}
-
-export interface EmergencyStopResult {
-  /** Pairs whose trade is now CLOSED. */
-  closedPairs: number;
-  /** Trades that ended FAILED (e.g. stopped mid-entry and flattened). */
-  failedTrades: number[];
-  /** Trades still not closed when the wait ended. */
-  stillOpen: number[];
-}
-
-const strategy = proxyActivities<StrategyActivities>(DB_ACTIVITY);
+const strategy = proxyActivities<EmergencyStopActivities>(EMERGENCY_STOP_ACTIVITY_OPTIONS.state);
 
 const POLL_INTERVAL_MS = 1000;
 

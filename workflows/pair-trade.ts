@@ -2,57 +2,24 @@ import {
   ApplicationFailure, CancellationScope, allHandlersFinished, condition, continueAsNew, log, proxyActivities,
   setCurrentDetails, setHandler, sleep, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
-import type { OrderSnapshot } from '../activities/order-snapshot';
-import type { OrderActivities } from '../activities/orders';
-import type { TradeActivities } from '../activities/trades';
 import {
-  closeUpdate, emergencyStopSignal, exitSignal, stateQuery,
-  type CloseRequest, type CloseResult, type ExitReason, type LegState, type TradeSide, type TradeState,
-} from './messages';
-import { TRADE_STATUS } from './search-attributes';
-import {
-  BROKER_ACTIVITY, FILL_WAIT_ACTIVITY, TRADE_RECORD_ACTIVITY, FILL_WAIT_MS, MAX_FILL_WAITS, MAX_FLATTEN_ROUNDS,
-  entrySides, isFinalOrderStatus, legClientOrderId, oppositeSide, type OrderPhase,
-} from './shared';
+  DEFAULT_TRADE_TIMING, MAX_FLATTEN_ROUNDS, MAX_HISTORY_EVENTS, PAIR_TRADE_ACTIVITY_OPTIONS, TRADE_STATUS,
+  closeUpdate, emergencyStopSignal, entrySides, exitSignal, legClientOrderId, oppositeSide, stateQuery,
+  type CloseRequest, type CloseResult, type ExitReason, type LegState, type OrderPhase, type OrderSnapshot,
+  type PairTradeActivities, type PairTradeInput, type PendingExit, type TradeState, type TradeTiming,
+} from './contracts/pair-trade';
+import { isFinalOrderStatus } from '../broker/order-status';
 
-export interface PairTradeInput {
-  tradeId: number;
-  pairId: number;
-  symbol1: string;
-  symbol2: string;
-  side: TradeSide;
-  entryZ: number | null;
-  /** Tuning, defaults from shared.ts: how long one fill wait polls, and how many waits before giving up. */
-  fillWaitMs?: number;
-  maxFillWaits?: number;
-  /** History length that triggers continueAsNew while OPEN (default MAX_HISTORY_EVENTS). */
-  historyCap?: number;
-  /** Set by continueAsNew: the open trade's state and any close request already received. */
-  resume?: { state: TradeState; pendingExit: PendingExit | null };
-}
-
-interface PendingExit {
-  reason: ExitReason;
-  z: number | null;
-}
-
-const orders = proxyActivities<Pick<OrderActivities, 'submitLegOrder'>>(BROKER_ACTIVITY);
-const fills = proxyActivities<Pick<OrderActivities, 'awaitOrderFinal' | 'cancelLegOrder'>>(FILL_WAIT_ACTIVITY);
-const entryChecks = proxyActivities<Pick<TradeActivities, 'planEntry'>>(BROKER_ACTIVITY);
-const records = proxyActivities<TradeActivities>(TRADE_RECORD_ACTIVITY);
-
-/** continueAsNew well before Temporal's 51,200-event cap even if the server never suggests it. */
-export const MAX_HISTORY_EVENTS = 10_000;
-/** Pause between re-orders of an unfilled remainder (exit or compensation). */
-const FLATTEN_RETRY_PAUSE = '30 seconds';
-/** Pauses between polls of a patient (flatten) order that is still working: 10 s doubling to 10 min. */
-const PATIENT_PAUSE_MIN_MS = 10_000;
-const PATIENT_PAUSE_MAX_MS = 600_000;
+const orders = proxyActivities<Pick<PairTradeActivities, 'submitLegOrder'>>(PAIR_TRADE_ACTIVITY_OPTIONS.orders);
+const fills = proxyActivities<Pick<PairTradeActivities, 'awaitOrderFinal' | 'cancelLegOrder'>>(PAIR_TRADE_ACTIVITY_OPTIONS.fills);
+const entryChecks = proxyActivities<Pick<PairTradeActivities, 'planEntry'>>(PAIR_TRADE_ACTIVITY_OPTIONS.entryChecks);
+const records = proxyActivities<Pick<
+  PairTradeActivities, 'recordTradeOpen' | 'recordTradeClosing' | 'recordTradeClosed' | 'recordTradeFailed'
+>>(PAIR_TRADE_ACTIVITY_OPTIONS.records);
 
 type Leg = 1 | 2;
 
-
-function legState(leg: Leg, symbol: string, side: 'buy' | 'sell', qty: number, clientOrderId: string): LegState {
+function legState(leg: Leg, symbol: string, side: LegState['side'], qty: number, clientOrderId: string): LegState {
   return { leg, symbol, side, qty, filledQty: 0, avgPrice: null, clientOrderId, status: 'planned' };
 }
 
@@ -60,6 +27,15 @@ function applySnapshot(state: LegState, snap: OrderSnapshot): void {
   state.filledQty = snap.filledQty;
   state.avgPrice = snap.avgPrice;
   state.status = snap.status;
+}
+
+function tradeTiming(input: PairTradeInput): TradeTiming {
+  return {
+    ...DEFAULT_TRADE_TIMING,
+    ...(input.fillWaitMs !== undefined ? { fillWaitMs: input.fillWaitMs } : {}),
+    ...(input.maxFillWaits !== undefined ? { maxFillWaits: input.maxFillWaits } : {}),
+    ...input.timing,
+  };
 }
 
 /** Quantity-weighted average price over several fills of the same leg. */
@@ -92,7 +68,7 @@ function errorMessage(err: unknown): string {
  */
 export async function pairTradeWorkflow(input: PairTradeInput): Promise<TradeState> {
   const workflowId = workflowInfo().workflowId;
-  const waits: FillWaits = { waitMs: input.fillWaitMs ?? FILL_WAIT_MS, count: input.maxFillWaits ?? MAX_FILL_WAITS };
+  const timing = tradeTiming(input);
   const sides = entrySides(input.side);
   const state: TradeState = input.resume?.state ?? {
     tradeId: input.tradeId,
@@ -114,13 +90,13 @@ export async function pairTradeWorkflow(input: PairTradeInput): Promise<TradeSta
   };
   let pendingExit: PendingExit | null = input.resume?.pendingExit ?? null;
 
-  const requestExit = (reason: ExitReason, z: number | null): void => {
+  const requestExit = (reason: ExitReason, z: number | null, signalId: number | null = null): void => {
     // The first request decides the reason; an emergency stop overrides a slower signal-driven one.
-    if (pendingExit === null || (reason === 'EMERGENCY_STOP' && pendingExit.reason !== 'EMERGENCY_STOP')) pendingExit = { reason, z };
+    if (pendingExit === null || (reason === 'EMERGENCY_STOP' && pendingExit.reason !== 'EMERGENCY_STOP')) pendingExit = { reason, z, signalId };
   };
 
   setHandler(stateQuery, () => state);
-  setHandler(exitSignal, (request) => requestExit(request.reason, request.z));
+  setHandler(exitSignal, (request) => requestExit(request.reason, request.z, request.signalId));
   setHandler(emergencyStopSignal, () => requestExit('EMERGENCY_STOP', null));
   setHandler(
     closeUpdate,
@@ -149,7 +125,7 @@ export async function pairTradeWorkflow(input: PairTradeInput): Promise<TradeSta
 
   if (state.status === 'PENDING') {
     describe(state);
-    const opened = await enter(input, state, workflowId, waits);
+    const opened = await enter(input, state, workflowId, timing);
     if (!opened) {
       setStatus('FAILED');
       return state;
@@ -173,8 +149,8 @@ export async function pairTradeWorkflow(input: PairTradeInput): Promise<TradeSta
   setStatus('CLOSING');
   // From here on the positions must come off and be recorded, even if this execution is cancelled.
   await CancellationScope.nonCancellable(async () => {
-    await records.recordTradeClosing({ tradeId: state.tradeId, reason: exit.reason });
-    const exitFill = await flattenLegs(state.entryLegs, 'exit', workflowId, state.exitLegs, waits);
+    await records.recordTradeClosing({ tradeId: state.tradeId, reason: exit.reason, signalId: exit.signalId ?? null });
+    const exitFill = await flattenLegs(state.entryLegs, 'exit', workflowId, state.exitLegs, timing);
     if (exitFill.remaining.length > 0) {
       // Only when the broker refuses every exit order: the trade stays CLOSING (reconciliation reports it).
       state.failureReason = `exit incomplete: ${exitFill.remaining.join('; ')}`;
@@ -194,7 +170,7 @@ export async function pairTradeWorkflow(input: PairTradeInput): Promise<TradeSta
 }
 
 /** Entry phase; true when both legs are fully filled and the trade is recorded OPEN. */
-async function enter(input: PairTradeInput, state: TradeState, workflowId: string, waits: FillWaits): Promise<boolean> {
+async function enter(input: PairTradeInput, state: TradeState, workflowId: string, timing: TradeTiming): Promise<boolean> {
   const fail = async (reason: string): Promise<false> => {
     state.failureReason = reason;
     await records.recordTradeFailed({ tradeId: state.tradeId, reason });
@@ -210,7 +186,7 @@ async function enter(input: PairTradeInput, state: TradeState, workflowId: strin
   state.entryLegs[1].qty = plan.qty2;
   describe(state);
 
-  const legResults = await Promise.all(state.entryLegs.map((leg) => placeAndWait(leg, waits)));
+  const legResults = await Promise.all(state.entryLegs.map((leg) => placeAndWait(leg, timing)));
   const problems = legResults.map((r) => r.problem).filter((p): p is string => p !== null);
   const fullyFilled = state.entryLegs.every((l) => l.filledQty === l.qty && l.avgPrice !== null);
   if (problems.length === 0 && fullyFilled) {
@@ -231,7 +207,7 @@ async function enter(input: PairTradeInput, state: TradeState, workflowId: strin
   return CancellationScope.nonCancellable(async () => {
     const compLegs: LegState[] = [];
     state.exitLegs = compLegs;
-    const comp = await flattenLegs(state.entryLegs, 'comp', workflowId, compLegs, waits);
+    const comp = await flattenLegs(state.entryLegs, 'comp', workflowId, compLegs, timing);
     if (comp.remaining.length > 0) {
       return fail(`${reason}; COMPENSATION INCOMPLETE, manual action needed: ${comp.remaining.join('; ')}`);
     }
@@ -244,11 +220,6 @@ async function enter(input: PairTradeInput, state: TradeState, workflowId: strin
 function latest(times: Array<string | null>): string | null {
   const known = times.filter((t): t is string => t !== null).sort();
   return known.length ? known[known.length - 1] : null;
-}
-
-interface FillWaits {
-  waitMs: number;
-  count: number;
 }
 
 interface LegOutcome {
@@ -264,7 +235,7 @@ interface LegOutcome {
  * market is closed fills at the next open, so they are polled with growing durable pauses until final.
  * The leg state is updated in place.
  */
-async function placeAndWait(leg: LegState, waits: FillWaits, patient = false): Promise<LegOutcome> {
+async function placeAndWait(leg: LegState, timing: TradeTiming, patient = false): Promise<LegOutcome> {
   let snap: OrderSnapshot;
   try {
     snap = await orders.submitLegOrder({ clientOrderId: leg.clientOrderId, symbol: leg.symbol, side: leg.side, qty: leg.qty });
@@ -279,18 +250,18 @@ async function placeAndWait(leg: LegState, waits: FillWaits, patient = false): P
     snap = found;
   }
   applySnapshot(leg, snap);
-  let pauseMs = PATIENT_PAUSE_MIN_MS;
+  let pauseMs = timing.patientPauseMinMs;
   for (let wait = 0; !isFinalOrderStatus(snap.status); wait++) {
-    if (!patient && wait >= waits.count) {
+    if (!patient && wait >= timing.maxFillWaits) {
       snap = await fills.cancelLegOrder({ clientOrderId: leg.clientOrderId });
       applySnapshot(leg, snap);
       break;
     }
-    if (patient && wait >= waits.count) {
+    if (patient && wait >= timing.maxFillWaits) {
       await sleep(pauseMs);
-      pauseMs = Math.min(pauseMs * 2, PATIENT_PAUSE_MAX_MS);
+      pauseMs = Math.min(pauseMs * 2, timing.patientPauseMaxMs);
     }
-    snap = await fills.awaitOrderFinal({ clientOrderId: leg.clientOrderId, waitMs: waits.waitMs });
+    snap = await fills.awaitOrderFinal({ clientOrderId: leg.clientOrderId, waitMs: timing.fillWaitMs });
     applySnapshot(leg, snap);
   }
   if (snap.status === 'filled' && snap.filledQty === leg.qty) return { problem: null, filledAt: snap.filledAt };
@@ -310,16 +281,16 @@ interface FlattenResult {
  * re-ordering any unfilled remainder in further rounds (`-r1`, `-r2`) after a durable pause. Orders placed
  * are appended to `out` so queries see them.
  */
-async function flattenLegs(legs: LegState[], phase: OrderPhase, workflowId: string, out: LegState[], waits: FillWaits): Promise<FlattenResult> {
+async function flattenLegs(legs: LegState[], phase: OrderPhase, workflowId: string, out: LegState[], timing: TradeTiming): Promise<FlattenResult> {
   const result: FlattenResult = { prices: [null, null], lastFillAt: null, remaining: [] };
   await Promise.all(legs.map(async (leg, index) => {
     const parts: Array<{ qty: number; price: number | null }> = [];
     let remaining = leg.filledQty;
     for (let round = 0; remaining > 0 && round < MAX_FLATTEN_ROUNDS; round++) {
-      if (round > 0) await sleep(FLATTEN_RETRY_PAUSE);
+      if (round > 0) await sleep(timing.flattenRetryPauseMs);
       const order = legState(leg.leg, leg.symbol, oppositeSide(leg.side), remaining, legClientOrderId(workflowId, phase, leg.leg, round));
       out.push(order);
-      const { problem, filledAt } = await placeAndWait(order, waits, true);
+      const { problem, filledAt } = await placeAndWait(order, timing, true);
       if (order.filledQty > 0) parts.push({ qty: order.filledQty, price: order.avgPrice });
       result.lastFillAt = latest([result.lastFillAt, filledAt]);
       remaining -= order.filledQty;

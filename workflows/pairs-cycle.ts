@@ -1,43 +1,12 @@
 import { log, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { MarketDataActivities } from '../activities/market-data';
-import type { ReconciliationActivities } from '../activities/reconciliation';
-import type { ReconciliationReport } from '../activities/reconcile-positions';
-import type { RoutingActivities } from '../activities/routing';
-import type { SignalActivities } from '../activities/signals';
-import type { StrategyActivities } from '../activities/strategy';
-import { BROKER_ACTIVITY, CYCLE_STEP_ACTIVITY, DB_ACTIVITY } from './shared';
+import {
+  PAIRS_CYCLE_ACTIVITY_OPTIONS, type CycleSummary, type PairsCycleActivities, type PairsCycleInput, type ReconciliationReport,
+} from './contracts/pairs-cycle';
 
-export interface PairsCycleInput {
-  /** Skip the market-hours check (the spec's dry run; `pairs cycle`). Trades are still placed. */
-  dryRun?: boolean;
-}
-
-export interface CycleSummary {
-  workflowId: string;
-  dryRun: boolean;
-  /** Broker clock at the start of the cycle (ISO). */
-  at: string;
-  marketOpen: boolean;
-  /** Why the cycle did nothing (market closed), else null. */
-  skippedReason: string | null;
-  pairsProcessed: number;
-  barsUpserted: number;
-  spreadsWritten: number;
-  /** Signals stored by type, SKIPPED included. */
-  signals: Record<string, number>;
-  /** Pair-trade workflows started for entry signals. */
-  tradesOpened: Array<{ pairId: number; tradeId: number; workflowId: string }>;
-  /** Open trades told to close (exit, stop-loss, expiry); they close asynchronously. */
-  tradesClosing: Array<{ pairId: number; tradeId: number; reason: string }>;
-  /** Why entries were suppressed this cycle (reconciliation), else null. */
-  entriesBlockedReason: string | null;
-  reconciliation: { unexplained: string[]; missing: string[] };
-}
-
-const market = proxyActivities<MarketDataActivities>(BROKER_ACTIVITY);
-const recon = proxyActivities<ReconciliationActivities>(BROKER_ACTIVITY);
-const steps = proxyActivities<MarketDataActivities & SignalActivities & RoutingActivities>(CYCLE_STEP_ACTIVITY);
-const strategy = proxyActivities<StrategyActivities>(DB_ACTIVITY);
+const market = proxyActivities<Pick<PairsCycleActivities, 'readMarketClock'>>(PAIRS_CYCLE_ACTIVITY_OPTIONS.market);
+const recon = proxyActivities<Pick<PairsCycleActivities, 'reconcile'>>(PAIRS_CYCLE_ACTIVITY_OPTIONS.reconciliation);
+const steps = proxyActivities<Pick<PairsCycleActivities, 'refreshMarketData' | 'evaluatePairs' | 'routeSignals'>>(PAIRS_CYCLE_ACTIVITY_OPTIONS.steps);
+const strategy = proxyActivities<Pick<PairsCycleActivities, 'finishCycle'>>(PAIRS_CYCLE_ACTIVITY_OPTIONS.state);
 
 function reconciliationLines(report: ReconciliationReport): CycleSummary['reconciliation'] {
   return {

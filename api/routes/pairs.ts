@@ -2,7 +2,7 @@ import express, { type RequestHandler } from 'express';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { getPairDetailsRow, getPairThresholds, getLiveTrade, spreadHistoryJson } from '../../db/queries/api-pairs';
 import { getPair } from '../../db/queries/pairs';
-import type { TradeState } from '../../workflows/messages';
+import type { TradeState } from '../../workflows/contracts/pair-trade';
 import { withTimeout, type ApiContext } from '../context';
 import { TradeNotOpenError } from '../temporal-ops';
 import { conflict, HttpError, notFound } from '../errors';

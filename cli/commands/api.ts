@@ -6,7 +6,7 @@ import { configPathFromEnv, loadConfig } from '../../config/loader';
 import { createDb } from '../../db/connection';
 import { Client, Connection } from '@temporalio/client';
 import { temporalSettingsFromEnv } from '../../temporal/connection';
-import { TASK_QUEUE } from '../../workflows/shared';
+import { TASK_QUEUE } from '../../workflows/contracts/task-queue';
 import { runCommand, UsageError } from '../errors';
 
 function portFrom(value: string | undefined): number {

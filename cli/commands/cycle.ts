@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { connectClient } from '../../temporal/connection';
-import { runCycleNow } from '../../temporal/trades';
-import type { CycleSummary } from '../../workflows/pairs-cycle';
-import { TASK_QUEUE } from '../../workflows/shared';
+import { runCycleNow } from '../../temporal/run-cycle-now';
+import type { CycleSummary } from '../../workflows/contracts/pairs-cycle';
+import { TASK_QUEUE } from '../../workflows/contracts/task-queue';
 import { runCommand } from '../errors';
 
 export function formatCycleSummary(s: CycleSummary): string {

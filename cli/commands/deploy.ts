@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { connectClient } from '../../temporal/connection';
 import { CYCLE_CRON, DEFAULT_FAST_EVERY_SECONDS, SCHEDULE_ID, deploySchedule } from '../../temporal/schedule';
-import { TASK_QUEUE } from '../../workflows/shared';
+import { TASK_QUEUE } from '../../workflows/contracts/task-queue';
 import { runCommand, UsageError } from '../errors';
 
 export function registerDeploy(program: Command): void {

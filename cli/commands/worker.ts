@@ -4,10 +4,10 @@ import { createBrokerFromEnv, describeBrokerEnv } from '../../broker/broker-from
 import { configPathFromEnv, loadConfig } from '../../config/loader';
 import { createDb } from '../../db/connection';
 import { runReconciliation } from '../../activities/reconciliation';
-import { describeReconciliation } from '../../activities/reconcile-positions';
+import { describeReconciliation } from '../../strategy/reconciliation';
 import { connectWorker, temporalSettingsFromEnv } from '../../temporal/connection';
 import { WORKER_NODE_FLAGS, createPairsWorker } from '../../temporal/worker';
-import { TASK_QUEUE } from '../../workflows/shared';
+import { TASK_QUEUE } from '../../workflows/contracts/task-queue';
 import { runCommand, UsageError } from '../errors';
 
 export function registerWorker(program: Command): void {

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../connection';
+import type { CloseSeries } from '../../strategy/pair-evaluation';
 
 export interface BarRow {
   symbol: string;
@@ -42,10 +43,7 @@ export async function latestBarTimes(db: Db, symbols: string[]): Promise<Map<str
   return new Map(rows.map((r) => [r.symbol, new Date(r.ts as unknown as Date)]));
 }
 
-export interface CloseSeries {
-  ts: number[];
-  close: number[];
-}
+export type { CloseSeries };
 
 /** The last `limit` closes of each symbol, oldest first, in one query. */
 export async function recentCloses(db: Db, symbols: string[], limit: number): Promise<Map<string, CloseSeries>> {

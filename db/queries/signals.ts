@@ -9,6 +9,8 @@ export interface SignalInsert {
   z_score: number | null;
   reason: string;
   inputs: Record<string, unknown>;
+  /** The live trade an exit signal is for; entry signals are linked once their trade exists. */
+  trade_id?: number | null;
 }
 
 export interface StoredSignal {

@@ -3,8 +3,8 @@ import { NOW } from './now';
 import type { Db } from '../connection';
 import type { Database, TradeRow, TradeSide, TradeStatus } from '../schema';
 import { addClosedTradeToPerformance } from './performance';
+import { LIVE_TRADE_STATUSES } from '../../strategy/trade-status';
 
-export const LIVE_STATUSES: TradeStatus[] = ['PENDING', 'OPEN', 'CLOSING'];
 
 export interface LiveTrade {
   id: number;
@@ -25,7 +25,7 @@ export async function listLiveTrades(db: Db): Promise<LiveTrade[]> {
   return db.selectFrom('strategy_engine.pair_trade as t')
     .innerJoin('strategy_engine.pair_registry as p', 'p.id', 't.pair_id')
     .select(['t.id', 't.pair_id', 't.side', 't.status', 't.workflow_id', 't.entry_time', 't.entry_z_score', 't.qty1', 't.qty2', 'p.symbol1', 'p.symbol2'])
-    .where('t.status', 'in', LIVE_STATUSES)
+    .where('t.status', 'in', LIVE_TRADE_STATUSES)
     .orderBy('t.id')
     .execute();
 }
@@ -74,7 +74,7 @@ export async function createPendingTrade(
       .where('entry_signal_id', '=', input.entrySignalId).executeTakeFirst();
     if (existing) return { created: false, trade: existing };
     const live = await trx.selectFrom('strategy_engine.pair_trade').select('id')
-      .where('pair_id', '=', input.pairId).where('status', 'in', LIVE_STATUSES).executeTakeFirst();
+      .where('pair_id', '=', input.pairId).where('status', 'in', LIVE_TRADE_STATUSES).executeTakeFirst();
     return { created: false, trade: null, blockedBy: live?.id ?? null };
   });
 }
@@ -113,7 +113,7 @@ export async function markTradeFailed(db: Db, tradeId: number, reason: string): 
   await db.updateTable('strategy_engine.pair_trade')
     .set({ status: 'FAILED', failure_reason: reason, updated_at: NOW })
     .where('id', '=', tradeId)
-    .where('status', 'in', LIVE_STATUSES)
+    .where('status', 'in', LIVE_TRADE_STATUSES)
     .execute();
   return db.selectFrom('strategy_engine.pair_trade').selectAll().where('id', '=', tradeId).executeTakeFirstOrThrow();
 }

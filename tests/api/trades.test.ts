@@ -2,9 +2,10 @@ import request from 'supertest';
 import { bundleWorkflowCode, type Worker } from '@temporalio/worker';
 import { createPendingTrade } from '../../db/queries/trades';
 import type { TradeSide } from '../../db/schema';
-import { runCycleNow, startPairTradeWorkflow } from '../../temporal/trades';
+import { runCycleNow } from '../../temporal/run-cycle-now';
+import { startPairTradeWorkflow } from '../../temporal/pair-trade-client';
 import { createPairsWorker } from '../../temporal/worker';
-import { pairTradeWorkflowId } from '../../workflows/shared';
+import { pairTradeWorkflowId } from '../../workflows/contracts/pair-trade';
 import { positionsOf, seedPair, tradeWithStatus, waitFor } from '../orchestration/helpers';
 import { API, AUTH, startApiTestEnv, type ApiTestEnv } from './helpers';
 

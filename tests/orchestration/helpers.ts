@@ -7,7 +7,7 @@ import type { Db } from '../../db/connection';
 import type { TradeRow } from '../../db/schema';
 import { logPrices } from '../../strategy/spread';
 import { fitHedge } from '../../strategy/ols';
-import { alignCloses } from '../../activities/pair-evaluation';
+import { alignPairCloses } from '../../strategy/pair-evaluation';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startSimulator, type SimulatorHandle } from '../../broker/simulator';
@@ -59,7 +59,7 @@ export async function seedPair(db: Db, broker: Broker, o: SeedPairOptions): Prom
     const b = bars.get(s)!;
     return { ts: Array.from(b.ts), close: Array.from(b.close) };
   };
-  const aligned = alignCloses(toSeries(o.symbol1), toSeries(o.symbol2), 600);
+  const aligned = alignPairCloses(toSeries(o.symbol1), toSeries(o.symbol2), 600);
   const fit = fitHedge(logPrices(aligned.p1), logPrices(aligned.p2));
   const row = await db.insertInto('strategy_engine.pair_registry').values({
     symbol1: o.symbol1, symbol2: o.symbol2, hedge_ratio: fit.beta, hedge_alpha: fit.alpha, half_life: o.halfLife ?? 100,

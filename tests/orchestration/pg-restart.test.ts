@@ -15,9 +15,9 @@ import { DEFAULT_CONFIG_PATH } from '../../config/loader';
 import { createDb, type Db } from '../../db/connection';
 import { migrateToLatest } from '../../db/migrate';
 import { WORKFLOWS_PATH, createPairsWorker } from '../../temporal/worker';
-import { runCycleNow } from '../../temporal/trades';
+import { runCycleNow } from '../../temporal/run-cycle-now';
 import { seedPairs } from '../../chaos/seed';
-import type { CycleSummary } from '../../workflows/pairs-cycle';
+import type { CycleSummary } from '../../workflows/contracts/pairs-cycle';
 import { startPostgresInstance, type PostgresInstance } from '../helpers/postgres-instance';
 import { startTemporal } from '../helpers/temporal';
 

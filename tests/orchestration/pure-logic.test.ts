@@ -1,12 +1,12 @@
-import { reconcilePositions, type ReconTrade } from '../../activities/reconcile-positions';
-import { alignCloses, evaluatePair } from '../../activities/pair-evaluation';
-import { barsRequestStart, lookbackSpanMs } from '../../activities/market-data';
-import { tradePnl, tradeExposure } from '../../activities/trade-math';
+import { reconcilePositions, type ReconTrade } from '../../strategy/reconciliation';
+import { alignPairCloses, evaluatePair } from '../../strategy/pair-evaluation';
+import { barsRequestStart, lookbackSpanMs } from '../../strategy/bar-window';
+import { tradePnl, tradeExposure } from '../../strategy/trade-math';
 import { toActivityFailure } from '../../activities/broker-errors';
 import { BrokerError } from '../../broker/types';
 import { ApplicationFailure } from '@temporalio/common';
 import type { StrategyConfig } from '../../config/schema';
-import { entrySides, legClientOrderId, oppositeSide, pairTradeWorkflowId, parsePairTradeWorkflowId } from '../../workflows/shared';
+import { entrySides, legClientOrderId, oppositeSide, pairTradeWorkflowId, parsePairTradeWorkflowId } from '../../workflows/contracts/pair-trade';
 import { scheduleSpec } from '../../temporal/schedule';
 
 const trade = (over: Partial<ReconTrade>): ReconTrade => ({
@@ -114,8 +114,8 @@ describe('bars and pair evaluation', () => {
   it('aligns two symbols on shared bar times and keeps the latest ones', () => {
     const a = { ts: [1, 2, 3, 4], close: [10, 11, 12, 13] };
     const b = { ts: [2, 3, 5], close: [20, 21, 22] };
-    expect(alignCloses(a, b, 10)).toEqual({ ts: [2, 3], p1: [11, 12], p2: [20, 21] });
-    expect(alignCloses(a, b, 1)).toEqual({ ts: [3], p1: [12], p2: [21] });
+    expect(alignPairCloses(a, b, 10)).toEqual({ ts: [2, 3], p1: [11, 12], p2: [20, 21] });
+    expect(alignPairCloses(a, b, 1)).toEqual({ ts: [3], p1: [12], p2: [21] });
   });
 
   it('requests bars from the oldest latest bar, or a full lookback when a symbol is new', () => {

@@ -1,11 +1,14 @@
 /**
  * Determinism guard: recorded histories of every workflow type replay against the current workflow code.
  *
- * The committed fixtures (tests/fixtures/histories/*.json) were recorded from real runs; a workflow change that
- * alters the command sequence for an already-running execution makes their replay fail (then use patched()).
- * The same test records fresh histories (a cycle, a closed trade, a compensated trade, an emergency stop)
- * against a real dev server, worker and simulator, and replays those too.
- * `RECORD_HISTORIES=1 npx jest tests/orchestration/replay.test.ts` rewrites the fixtures from the fresh run.
+ * The committed fixtures (tests/fixtures/histories/<version>/*.json) were recorded from real runs, one folder
+ * per workflow version; every version is kept and replayed, because executions started by old code may still
+ * be running when new code is deployed. A workflow change that alters the command sequence makes their replay
+ * fail: put it behind patched() (README, "Changing a workflow"). The same test records fresh histories (a
+ * cycle, a closed trade, a compensated trade, an emergency stop) against a real dev server, worker and
+ * simulator, and replays those too.
+ * `RECORD_HISTORIES=v3 npx jest tests/orchestration/replay.test.ts` writes the fresh run as a new version
+ * folder; it refuses to overwrite a version that exists.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -19,15 +22,18 @@ import { DEFAULT_CONFIG_PATH } from '../../config/loader';
 import { createPendingTrade } from '../../db/queries/trades';
 import type { TradeSide } from '../../db/schema';
 import { WORKFLOWS_PATH, createPairsWorker } from '../../temporal/worker';
-import { runCycleNow, runEmergencyStop, startPairTradeWorkflow } from '../../temporal/trades';
-import { exitSignal } from '../../workflows/messages';
-import { pairTradeWorkflowId } from '../../workflows/shared';
+import { runCycleNow } from '../../temporal/run-cycle-now';
+import { runEmergencyStop } from '../../temporal/run-emergency-stop';
+import { startPairTradeWorkflow } from '../../temporal/pair-trade-client';
+import { exitSignal } from '../../workflows/contracts/pair-trade';
+import { pairTradeWorkflowId } from '../../workflows/contracts/pair-trade';
 import { seedPairs } from '../../chaos/seed';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { startTemporal } from '../helpers/temporal';
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/histories');
-const RECORD = process.env.RECORD_HISTORIES === '1';
+const RECORD_VERSION = process.env.RECORD_HISTORIES ?? null;
+const WORKFLOW_TYPES = ['pairTradeWorkflow', 'pairsCycleWorkflow', 'emergencyStopWorkflow'];
 const TASK_QUEUE = 'replay-test';
 /** A Wednesday 11:00 New York: market open. */
 const SIM_START = '2026-03-18T15:00:00Z';
@@ -74,22 +80,36 @@ async function replayAll(histories: Array<{ workflowId: string; history: unknown
   return results;
 }
 
-function committedFixtures(): Array<{ file: string; workflowId: string; workflowType: string; history: unknown }> {
+interface Fixture { version: string; file: string; workflowId: string; workflowType: string; history: unknown }
+
+function fixtureVersions(): string[] {
   if (!existsSync(FIXTURES)) return [];
-  return readdirSync(FIXTURES).filter((f) => f.endsWith('.json')).sort().map((file) => {
-    const json = JSON.parse(readFileSync(path.join(FIXTURES, file), 'utf8')) as { workflowId: string; workflowType: string; history: unknown };
-    return { file, ...json };
-  });
+  return readdirSync(FIXTURES, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name)
+    .sort((a, b) => Number(a.replace(/\D/g, '')) - Number(b.replace(/\D/g, '')));
+}
+
+function committedFixtures(): Fixture[] {
+  return fixtureVersions().flatMap((version) => readdirSync(path.join(FIXTURES, version)).filter((f) => f.endsWith('.json')).sort().map((file) => {
+    const json = JSON.parse(readFileSync(path.join(FIXTURES, version, file), 'utf8')) as Omit<Fixture, 'version' | 'file'>;
+    return { version, file, ...json };
+  }));
 }
 
 describe('committed workflow histories', () => {
-  it('cover pair-trade, pairs-cycle and emergency-stop and replay without nondeterminism', async () => {
+  it('every version covers pair-trade, pairs-cycle and emergency-stop', () => {
     const fixtures = committedFixtures();
-    if (RECORD && fixtures.length === 0) return; // first recording: the fresh-run test below writes them
-    expect(new Set(fixtures.map((f) => f.workflowType))).toEqual(new Set(['pairTradeWorkflow', 'pairsCycleWorkflow', 'emergencyStopWorkflow']));
+    expect(fixtureVersions().length).toBeGreaterThan(0);
+    for (const version of fixtureVersions()) {
+      expect([version, new Set(fixtures.filter((f) => f.version === version).map((f) => f.workflowType))]).toEqual([version, new Set(WORKFLOW_TYPES)]);
+    }
+  });
+
+  it('every kept version replays against the current code without nondeterminism', async () => {
+    const fixtures = committedFixtures();
     const results = await replayAll(fixtures);
     expect(results).toHaveLength(fixtures.length);
-    expect(results.filter((r) => r.error !== null)).toEqual([]);
+    const failed = results.map((r, i) => ({ fixture: `${fixtures[i]!.version}/${fixtures[i]!.file}`, error: r.error })).filter((r) => r.error !== null);
+    expect(failed).toEqual([]);
   });
 
   it('a history whose commands differ from the code fails replay with a nondeterminism error (the check can fail)', async () => {
@@ -201,11 +221,14 @@ describe('freshly recorded histories', () => {
     const results = await replayAll(recorded.map((r) => ({ workflowId: r.workflowId, history: r.history })));
     expect(results.map((r) => r.error)).toEqual(recorded.map(() => null));
 
-    if (RECORD) {
-      mkdirSync(FIXTURES, { recursive: true });
+    if (RECORD_VERSION !== null) {
+      const dir = path.join(FIXTURES, RECORD_VERSION);
+      if (!/^v\d+$/.test(RECORD_VERSION)) throw new Error(`RECORD_HISTORIES must name a new version like v3, not '${RECORD_VERSION}'`);
+      if (existsSync(dir)) throw new Error(`${dir} exists: recorded versions are kept, record a new one`);
+      mkdirSync(dir, { recursive: true });
       for (const r of recorded) {
         const body = { workflowId: r.workflowId, workflowType: r.workflowType, recordedAt: new Date().toISOString(), history: r.history };
-        writeFileSync(path.join(FIXTURES, `${r.name}.json`), `${JSON.stringify(body)}\n`);
+        writeFileSync(path.join(dir, `${r.name}.json`), `${JSON.stringify(body)}\n`);
       }
     }
   });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { CATCHUP_WINDOW, SCHEDULE_ID, deploySchedule, pauseSchedule, unpauseSchedule } from '../../temporal/schedule';
-import { PAIRS_CYCLE_WORKFLOW } from '../../workflows/shared';
+import { PAIRS_CYCLE_WORKFLOW } from '../../workflows/contracts/pairs-cycle';
 import { startTemporal } from '../helpers/temporal';
 
 const run = promisify(execFile);

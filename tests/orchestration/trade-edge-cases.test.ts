@@ -1,12 +1,13 @@
 import type { Client } from '@temporalio/client';
 import { createPendingTrade } from '../../db/queries/trades';
 import type { TradeSide } from '../../db/schema';
-import { TradeNotOpenError, closeTrade, queryTradeState, runCycleNow, startPairTradeWorkflow } from '../../temporal/trades';
-import type { PairTradeInput } from '../../workflows/pair-trade';
-import { pairTradeWorkflowId } from '../../workflows/shared';
+import { TradeNotOpenError, closeTrade, queryTradeState, startPairTradeWorkflow } from '../../temporal/pair-trade-client';
+import { runCycleNow } from '../../temporal/run-cycle-now';
+import type { PairTradeInput } from '../../workflows/contracts/pair-trade';
+import { pairTradeWorkflowId } from '../../workflows/contracts/pair-trade';
 import { createMarketDataActivities } from '../../activities/market-data';
 import { createRoutingActivities } from '../../activities/routing';
-import { createSignalActivities } from '../../activities/signals';
+import { createPairEvaluationActivities } from '../../activities/pair-evaluation';
 import { copyConfig } from './helpers';
 import { activateOnly, positionsOf, seedPair, startHarness, tradeWithStatus, waitFor, type Harness } from './helpers';
 
@@ -108,7 +109,7 @@ describe('pair-trade edge cases against the simulator', () => {
     const pairId = await seedPair(db, h.broker, { symbol1: 'BLVN', symbol2: 'DUNE' });
     await activateOnly(db, pairId);
     const market = createMarketDataActivities({ db, broker: h.broker, configPath });
-    const signals = createSignalActivities({ db, configPath });
+    const signals = createPairEvaluationActivities({ db, configPath });
     const routing = createRoutingActivities({ db, taskQueue: h.taskQueue, client: h.env.client });
 
     const { nowMs } = await market.readMarketClock();

@@ -1,6 +1,6 @@
 import { insertSignals } from '../../db/queries/signals';
 import { createPendingTrade, markTradeClosed, markTradeOpen } from '../../db/queries/trades';
-import { pairTradeWorkflowId } from '../../workflows/shared';
+import { pairTradeWorkflowId } from '../../workflows/contracts/pair-trade';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
 describe('trade records (natural keys and idempotent transitions)', () => {

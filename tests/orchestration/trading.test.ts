@@ -4,9 +4,12 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { SimulatorHandle } from '../../broker/simulator';
 import type { Broker } from '../../broker/types';
 import { createPendingTrade } from '../../db/queries/trades';
-import { closeTrade, queryTradeState, runCycleNow, runEmergencyStop, startPairTradeWorkflow } from '../../temporal/trades';
-import { PAIRS_CYCLE_WORKFLOW, pairTradeWorkflowId } from '../../workflows/shared';
-import { tradePnl } from '../../activities/trade-math';
+import { closeTrade, queryTradeState, startPairTradeWorkflow } from '../../temporal/pair-trade-client';
+import { runCycleNow } from '../../temporal/run-cycle-now';
+import { runEmergencyStop } from '../../temporal/run-emergency-stop';
+import { PAIRS_CYCLE_WORKFLOW } from '../../workflows/contracts/pairs-cycle';
+import { pairTradeWorkflowId } from '../../workflows/contracts/pair-trade';
+import { tradePnl } from '../../strategy/trade-math';
 import type { TestDatabase } from '../helpers/database';
 import { TEMPORAL_CLI } from '../helpers/temporal';
 import {

@@ -1,7 +1,7 @@
 import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startTemporal } from '../helpers/temporal';
-import { PAIR_NAME } from '../../workflows/search-attributes';
+import { PAIR_NAME } from '../../workflows/contracts/search-attributes';
 
 describe('Temporal dev server built from source', () => {
   let env: TestWorkflowEnvironment | undefined;

@@ -1,7 +1,9 @@
 import { createAlpacaBroker } from '../../broker/alpaca-broker';
 import { startSimulator, type SimulatorHandle } from '../../broker/simulator';
 import { loadConfig } from '../../config/loader';
-import { discoverPairs, pearson, registryIsFresh } from '../../activities/discovery';
+import { createDiscoveryActivities } from '../../activities/discovery';
+import { registryIsFresh } from '../../db/queries/pairs';
+import { pearson } from '../../strategy/spread';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
 const CLUSTERS = [['ARQX', 'BLVN', 'CRDM', 'DUNE'], ['EFRA', 'FLNT', 'GRVY'], ['HALO', 'IONQ', 'JETT', 'KRNL', 'LMNR'], ['MOSS', 'NOVA', 'OPAL', 'PRSM']];
@@ -34,7 +36,7 @@ test('discovers cointegrated pairs from the simulator history and upserts them i
   const symbols = sim.control.market.symbols.map((s) => s.symbol);
   expect(await registryIsFresh(database.db, 3_600_000)).toBe(false);
 
-  const first = await discoverPairs({ db: database.db, broker, symbols, settings: discovery });
+  const first = await createDiscoveryActivities({ db: database.db, broker }).discoverPairs({ symbols, settings: discovery });
   expect(first.symbolsScanned).toBe(symbols.length);
   expect(first.bars).toBe(discovery.lookback_bars);
   expect(first.pairsTested).toBe((symbols.length * (symbols.length - 1)) / 2);
@@ -77,7 +79,7 @@ test('discovers cointegrated pairs from the simulator history and upserts them i
     exit_price2: null, exit_reason: null, pnl: null, hold_hours: null, failure_reason: null,
   }).execute();
 
-  const second = await discoverPairs({ db: database.db, broker, symbols, settings: discovery });
+  const second = await createDiscoveryActivities({ db: database.db, broker }).discoverPairs({ symbols, settings: discovery });
   expect(second.pairs.map((p) => p.id)).toEqual(first.pairs.map((p) => p.id));
   expect(second.deactivated).toBe(1);
   const after = await database.db.selectFrom('strategy_engine.pair_registry').select(['id', 'is_active']).execute();

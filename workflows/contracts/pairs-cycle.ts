@@ -1,0 +1,104 @@
+import type { ReconciliationReport } from '../../strategy/reconciliation';
+import type { ExitSignalType, TradeSide } from '../../strategy/signals';
+import { BROKER_ACTIVITY, CYCLE_STEP_ACTIVITY, DB_ACTIVITY } from './activity-options';
+
+/**
+ * The pairs-cycle workflow's contract: type name and ids, input and summary, the activities it calls with
+ * their plain-JSON shapes, and their options.
+ */
+export { TASK_QUEUE } from './task-queue';
+export type { ReconciliationReport };
+
+export const PAIRS_CYCLE_WORKFLOW = 'pairsCycleWorkflow';
+
+/** Schedule-started cycles get the firing time appended by Temporal: `pairs-cycle-2026-03-28T14:00:00Z`. */
+export const CYCLE_WORKFLOW_ID_PREFIX = 'pairs-cycle';
+
+export function manualCycleWorkflowId(nowMs: number): string {
+  return `${CYCLE_WORKFLOW_ID_PREFIX}-manual-${new Date(nowMs).toISOString()}`;
+}
+
+export interface PairsCycleInput {
+  /** Skip the market-hours check (the spec's dry run; `pairs cycle`). Trades are still placed. */
+  dryRun?: boolean;
+}
+
+export interface CycleSummary {
+  workflowId: string;
+  dryRun: boolean;
+  /** Broker clock at the start of the cycle (ISO). */
+  at: string;
+  marketOpen: boolean;
+  /** Why the cycle did nothing (market closed), else null. */
+  skippedReason: string | null;
+  pairsProcessed: number;
+  barsUpserted: number;
+  spreadsWritten: number;
+  /** Signals stored by type, SKIPPED included. */
+  signals: Record<string, number>;
+  /** Pair-trade workflows started for entry signals. */
+  tradesOpened: Array<{ pairId: number; tradeId: number; workflowId: string }>;
+  /** Open trades told to close (exit, stop-loss, expiry); they close asynchronously. */
+  tradesClosing: Array<{ pairId: number; tradeId: number; reason: string }>;
+  /** Why entries were suppressed this cycle (reconciliation), else null. */
+  entriesBlockedReason: string | null;
+  reconciliation: { unexplained: string[]; missing: string[] };
+}
+
+export interface EntryRoute {
+  pairId: number;
+  symbol1: string;
+  symbol2: string;
+  side: TradeSide;
+  signalId: number;
+  z: number | null;
+}
+
+export interface ExitRoute {
+  pairId: number;
+  tradeId: number;
+  workflowId: string;
+  signalId: number;
+  reason: ExitSignalType;
+  z: number | null;
+}
+
+export interface PairsEvaluation {
+  pairsProcessed: number;
+  /** Stored signals of this cycle by type (SKIPPED included). */
+  signals: Record<string, number>;
+  spreadsWritten: number;
+  entries: EntryRoute[];
+  exits: ExitRoute[];
+}
+
+export interface RoutingResult {
+  opened: Array<{ pairId: number; tradeId: number; workflowId: string }>;
+  /** Entries that did not become trades (the pair already had a live trade). */
+  notOpened: Array<{ pairId: number; reason: string }>;
+  exitsSignalled: Array<{ pairId: number; tradeId: number; reason: string }>;
+  exitsFailed: Array<{ pairId: number; tradeId: number; error: string }>;
+  /** PENDING trades of earlier cycles whose workflow was ensured running (idempotent start). */
+  pendingEnsured: number[];
+}
+
+export interface PairsCycleActivities {
+  readMarketClock(): Promise<{ isOpen: boolean; nowMs: number }>;
+  /** Broker positions against live trades; unexplained positions block entries (fail closed). */
+  reconcile(): Promise<ReconciliationReport>;
+  /** One batched bars request for every symbol of the active pairs. */
+  refreshMarketData(input: { nowMs: number }): Promise<{ symbols: number; barsUpserted: number }>;
+  /** Spreads, z-scores and signals of every active pair, persisted in multi-row statements. */
+  evaluatePairs(input: { nowMs: number; entriesBlockedReason: string | null }): Promise<PairsEvaluation>;
+  /** Entries start pair-trade workflows, exits signal them. */
+  routeSignals(input: { entries: EntryRoute[]; exits: ExitRoute[] }): Promise<RoutingResult>;
+  /** `startedAtMs` is the workflow's own start time; older histories replay without it. */
+  finishCycle(input: { nowMs: number; startedAtMs?: number }): Promise<void>;
+}
+
+export const PAIRS_CYCLE_ACTIVITY_OPTIONS = {
+  market: BROKER_ACTIVITY,
+  reconciliation: BROKER_ACTIVITY,
+  steps: CYCLE_STEP_ACTIVITY,
+  state: DB_ACTIVITY,
+} as const;
