@@ -49,7 +49,12 @@ export function createPairEvaluationActivities({ db, configPath }: PairEvaluatio
           entryTimeMs: live?.entry_time ? new Date(live.entry_time).getTime() : null,
           lastStoredSpreadMs: stored.get(pair.id) ?? null,
         });
-        spreads.push(...result.spreads);
+        for (const p of result.spreads) {
+          spreads.push({
+            pair_id: pair.id, ts: new Date(p.tsMs), price1: p.price1, price2: p.price2, hedge_ratio: pair.hedge_ratio,
+            spread: p.spread, rolling_mean: p.mean, rolling_std: p.std, z_score: p.z,
+          });
+        }
         if (result.skipReason !== null) {
           signals.push({ pair_id: pair.id, ts: cycleTs, type: 'SKIPPED', z_score: result.z, reason: result.skipReason, inputs: { latestBarMs: result.latestBarMs } });
           routes.push(null);

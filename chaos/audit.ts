@@ -2,7 +2,7 @@
  * The harness's verdict, computed only from the simulator's own records (its order log and positions) and the
  * database's own rows — never from what the harness believes it did.
  */
-import type { TradeSide, TradeStatus } from '../db/schema';
+import type { ReconTrade } from '../strategy/reconciliation';
 
 /** One order as the simulator records it (Alpaca JSON shape, numbers as strings). */
 export interface SimOrderRecord {
@@ -20,15 +20,8 @@ export interface SimPositionRecord {
   qty: string;
 }
 
-export interface AuditTrade {
-  id: number;
+export interface AuditTrade extends Omit<ReconTrade, 'pairId'> {
   workflowId: string | null;
-  status: TradeStatus;
-  side: TradeSide;
-  symbol1: string;
-  symbol2: string;
-  qty1: number | null;
-  qty2: number | null;
   entryPrice1: number | null;
   entryPrice2: number | null;
   exitPrice1: number | null;

@@ -31,17 +31,15 @@ export interface EvaluationSettings {
   stop_loss_threshold: number;
 }
 
-/** One bar of a pair's spread, as stored in pair_spread. */
+/** One bar of a pair's spread with its rolling statistics (null until the window is full). */
 export interface SpreadPoint {
-  pair_id: number;
-  ts: Date;
+  tsMs: number;
   price1: number;
   price2: number;
-  hedge_ratio: number;
   spread: number;
-  rolling_mean: number | null;
-  rolling_std: number | null;
-  z_score: number | null;
+  mean: number | null;
+  std: number | null;
+  z: number | null;
 }
 
 export interface PairEvaluationInput {
@@ -114,8 +112,8 @@ export function evaluatePair(input: PairEvaluationInput): PairEvaluation {
   for (let i = 0; i < n; i++) {
     if (input.lastStoredSpreadMs !== null && aligned.ts[i] <= input.lastStoredSpreadMs && i !== n - 1) continue;
     spreads.push({
-      pair_id: pair.id, ts: new Date(aligned.ts[i]), price1: aligned.p1[i], price2: aligned.p2[i], hedge_ratio: pair.hedge_ratio,
-      spread: spread[i], rolling_mean: finiteOrNull(rolling.mean[i]), rolling_std: finiteOrNull(rolling.std[i]), z_score: finiteOrNull(rolling.z[i]),
+      tsMs: aligned.ts[i], price1: aligned.p1[i], price2: aligned.p2[i], spread: spread[i],
+      mean: finiteOrNull(rolling.mean[i]), std: finiteOrNull(rolling.std[i]), z: finiteOrNull(rolling.z[i]),
     });
   }
   const last = n - 1;

@@ -135,8 +135,8 @@ describe('bars and pair evaluation', () => {
     expect(result.skipReason).toBeNull();
     expect(result.decision?.type).toBe('LONG_SPREAD');
     expect(result.z).toBeLessThan(-2);
-    expect(result.spreads.map((r) => (r.ts as Date).getTime())).toEqual([t0 + (n - 2) * HOUR, t0 + (n - 1) * HOUR]);
-    expect(result.spreads[1].z_score).toBeCloseTo(result.z!);
+    expect(result.spreads.map((r) => r.tsMs)).toEqual([t0 + (n - 2) * HOUR, t0 + (n - 1) * HOUR]);
+    expect(result.spreads[1].z).toBeCloseTo(result.z!);
   });
 
   it('skips a pair whose latest bar is older than max_bar_age_hours', () => {
