@@ -11,10 +11,11 @@
  */
 import { availableParallelism } from 'node:os';
 import { TaskPool } from './worker-pool';
-import {
-  preparePair, resolveSimParams, simulate,
-  type BacktestInput, type BacktestMetrics, type PreparedPair, type SimParams,
-} from './backtest';
+import type { BacktestInput } from './backtest-input';
+import type { BacktestMetrics } from './backtest-result';
+import { simulate } from './backtest-simulation';
+import { preparePair, type PreparedPair } from './prepared-pair';
+import { resolveSimParams, type SimParams } from './sim-params';
 import { thresholdsProblem } from './signals';
 
 export interface SweepGrid {

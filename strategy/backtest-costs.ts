@@ -1,0 +1,25 @@
+/** Backtest execution costs: commissions and slippage, with their defaults and validation. */
+import { invalidInput } from './backtest-input';
+
+export interface BacktestCosts {
+  /** $ per share per order (default 0.005). */
+  commissionPerShare: number;
+  /** Minimum commission per order in $ (default 1.00). */
+  minCommissionPerOrder: number;
+  /** Fill price moved against the trade by this many basis points (default 5). */
+  slippageBps: number;
+}
+
+export const DEFAULT_COSTS: BacktestCosts = { commissionPerShare: 0.005, minCommissionPerOrder: 1, slippageBps: 5 };
+
+const isNonNegative = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x) && x >= 0;
+
+/** The defaults overridden by `costs`; throws BacktestInputError on a negative or non-finite cost. */
+export function resolveCosts(costs: Partial<BacktestCosts> | undefined): BacktestCosts {
+  const resolved: BacktestCosts = { ...DEFAULT_COSTS, ...(costs ?? {}) };
+  for (const key of ['commissionPerShare', 'minCommissionPerOrder', 'slippageBps'] as const) {
+    if (!isNonNegative(resolved[key])) invalidInput(`${key} must be a non-negative number, got ${String(resolved[key])}`);
+  }
+  if (resolved.slippageBps >= 10_000) invalidInput(`slippageBps must be below 10000, got ${resolved.slippageBps}`);
+  return resolved;
+}
