@@ -1,7 +1,8 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ExitSignalType, TradeSide } from '../strategy/signals';
 import type { TradeStatus } from '../strategy/trade-status';
 
-export type { TradeStatus };
+export type { TradeSide, TradeStatus };
 
 /** Types of the `strategy_engine` schema (see db/migrations). */
 
@@ -10,8 +11,8 @@ type Json<T> = ColumnType<T, string, string>;
 /** PostgreSQL `date` comes back as a YYYY-MM-DD string (see db/connection.ts type parsers). */
 type DateOnly = ColumnType<string, string, string>;
 
-export type TradeSide = 'LONG_SPREAD' | 'SHORT_SPREAD';
-export type SignalType = TradeSide | 'EXIT' | 'STOP_LOSS' | 'EXPIRE' | 'SKIPPED';
+/** The strategy's signals, and SKIPPED for a pair the cycle could not evaluate or enter. */
+export type SignalType = TradeSide | ExitSignalType | 'SKIPPED';
 export type StrategyMode = 'simulator' | 'paper';
 
 export interface PairRegistryTable {

@@ -1,7 +1,8 @@
 /** What a backtest reports: metrics, trade log, equity curve. */
-import type { TradeSide } from './signals';
+import type { ExitSignalType, TradeSide } from './signals';
 
-export type ExitReason = 'EXIT' | 'STOP_LOSS' | 'EXPIRE' | 'END';
+/** Why a backtest trade closed: a signal, or END (positions still open at the end of the data are closed). */
+export type BacktestExitReason = ExitSignalType | 'END';
 
 export interface TradeLogEntry {
   side: TradeSide;
@@ -21,7 +22,7 @@ export interface TradeLogEntry {
   /** Both legs' P&L net of all four commissions. */
   pnl: number;
   hold_hours: number;
-  exit_reason: ExitReason;
+  exit_reason: BacktestExitReason;
 }
 
 export interface BacktestMetrics {

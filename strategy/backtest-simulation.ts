@@ -25,7 +25,7 @@
  *   - kelly_fraction: full Kelly (sizing.ts kellyFraction) over this run's trades, null without wins;
  *   - passed_gate: Sharpe > 0.5 && win rate > 0.45 && max drawdown < 0.15.
  */
-import type { BacktestMetrics, ExitReason, TradeLogEntry } from './backtest-result';
+import type { BacktestExitReason, BacktestMetrics, TradeLogEntry } from './backtest-result';
 import { annualizeReturn, annualizedSharpe, passesGate } from './metrics';
 import type { PreparedPair } from './prepared-pair';
 import * as signals from './signals';
@@ -41,7 +41,7 @@ const { classifySignal, POS_FLAT, POS_LONG, POS_SHORT, SIG_EXIT, SIG_EXPIRE, SIG
 const { legCapital, sharesFor } = sizing;
 const { HOUR_MS } = timeUnits;
 const SIDE_OF_POSITION: Record<number, TradeSide> = { [POS_LONG]: 'LONG_SPREAD', [POS_SHORT]: 'SHORT_SPREAD' };
-const REASON_OF_CODE: Record<number, ExitReason> = { [SIG_EXIT]: 'EXIT', [SIG_STOP_LOSS]: 'STOP_LOSS', [SIG_EXPIRE]: 'EXPIRE' };
+const REASON_OF_CODE: Record<number, BacktestExitReason> = { [SIG_EXIT]: 'EXIT', [SIG_STOP_LOSS]: 'STOP_LOSS', [SIG_EXPIRE]: 'EXPIRE' };
 
 /** Optional sinks for the full report; the sweep passes null and gets metrics only. */
 export interface SimRecorder {

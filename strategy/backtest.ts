@@ -12,7 +12,7 @@ import { resolveSimParams } from './sim-params';
 
 export { BacktestInputError, type BacktestInput } from './backtest-input';
 export { DEFAULT_COSTS, type BacktestCosts } from './backtest-costs';
-export type { BacktestMetrics, BacktestResult, ExitReason, TradeLogEntry } from './backtest-result';
+export type { BacktestExitReason, BacktestMetrics, BacktestResult, TradeLogEntry } from './backtest-result';
 export { simulate, type SimRecorder } from './backtest-simulation';
 export {
   DEFAULT_FORMATION_BARS, DEFAULT_WINDOW, MIN_FORMATION_BARS, defaultFormationBars, preparePair, type PreparedPair,
