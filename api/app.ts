@@ -20,7 +20,7 @@ import { jsonBody, mountRoutes } from './routes/define';
 import { opsRouter } from './routes/ops';
 import { overviewRouter } from './routes/overview';
 import { pairsRouter } from './routes/pairs';
-import { ReadCache } from './single-flight';
+import { ReadCache } from './read-cache';
 import { createStrategyControl, type StrategyControl } from './temporal-ops';
 
 /** GET bodies are reused this long: the data changes once a cycle, and a busy dashboard costs one query a second. */

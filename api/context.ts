@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/connection';
-import type { ReadCache } from './single-flight';
+import type { ReadCache } from './read-cache';
 import type { ConfigSource } from './config-source';
 import type { StrategyControl } from './temporal-ops';
 

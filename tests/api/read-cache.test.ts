@@ -1,4 +1,4 @@
-import { ReadCache } from '../../api/single-flight';
+import { ReadCache } from '../../api/read-cache';
 
 function deferred<T>() {
   let resolve!: (value: T) => void;
