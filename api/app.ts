@@ -21,7 +21,7 @@ import { opsRouter } from './routes/ops';
 import { overviewRouter } from './routes/overview';
 import { pairsRouter } from './routes/pairs';
 import { ReadCache } from './read-cache';
-import { createStrategyControl, type StrategyControl } from './temporal-ops';
+import { createStrategyControl, type StrategyControl } from './strategy-control';
 
 /** GET bodies are reused this long: the data changes once a cycle, and a busy dashboard costs one query a second. */
 export const DEFAULT_READ_CACHE_MS = 1000;

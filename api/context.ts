@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/connection';
 import type { ReadCache } from './read-cache';
 import type { ConfigSource } from './config-source';
-import type { StrategyControl } from './temporal-ops';
+import type { StrategyControl } from './strategy-control';
 
 /** What every router needs; built once by createApp. */
 export interface ApiContext {

@@ -4,7 +4,7 @@ import { getPairDetailsRow, getPairThresholds, getLiveTrade, spreadHistoryJson }
 import { getPair } from '../../db/queries/pairs';
 import type { TradeState } from '../../workflows/contracts/pair-trade';
 import { withTimeout, type ApiContext } from '../context';
-import { TradeNotOpenError } from '../temporal-ops';
+import { TradeNotOpenError } from '../strategy-control';
 import { conflict, HttpError, notFound } from '../errors';
 import { isoUtc, pairName } from '../format';
 import { historyQuerySchema, pairIdParamsSchema, type DetailsResponse, type LiveTrade } from '../schemas';
