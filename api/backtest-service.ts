@@ -1,6 +1,6 @@
 import type { Db } from '../db/connection';
 import { getPair } from '../db/queries/pairs';
-import { insertBacktestRun, loadAlignedBars } from '../db/queries/api-backtests';
+import { insertBacktestRun, loadAlignedBars } from '../db/queries/backtest-runs';
 import { BacktestInputError, DEFAULT_INITIAL_CAPITAL, runBacktest } from '../strategy/backtest';
 import type { StrategyConfig } from '../config/schema';
 import { badRequest, notFound } from './errors';

@@ -1,5 +1,5 @@
 import express, { type RequestHandler } from 'express';
-import { listBacktestRuns } from '../../db/queries/api-backtests';
+import { listBacktestRuns } from '../../db/queries/backtest-runs';
 import { runBacktestForPair } from '../backtest-service';
 import type { ApiContext } from '../context';
 import { backtestHistoryQuerySchema, backtestRequestSchema, type BacktestHistoryResponse } from '../schemas';
