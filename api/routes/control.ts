@@ -1,6 +1,6 @@
 import express, { type RequestHandler } from 'express';
 import { setStrategyActive } from '../../db/queries/strategy-state';
-import { countLiveTrades } from '../../db/queries/api-pairs';
+import { countLiveTrades } from '../../db/queries/pair-views';
 import { withTimeout, type ApiContext } from '../context';
 import { HttpError } from '../errors';
 import { emptyBodySchema } from '../schemas';

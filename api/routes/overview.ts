@@ -1,6 +1,6 @@
 import express from 'express';
 import { getStatusRow, listClosedTrades } from '../../db/queries/api-status';
-import { listActivePairsWithState, type ActivePairRow } from '../../db/queries/api-pairs';
+import { listActivePairsWithState, type ActivePairRow } from '../../db/queries/pair-views';
 import type { ApiContext } from '../context';
 import { isoUtc, money, pairName } from '../format';
 import { computePerformance } from '../performance';

@@ -1,6 +1,6 @@
 import express, { type RequestHandler } from 'express';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { getPairDetailsRow, getPairThresholds, getLiveTrade, spreadHistoryJson } from '../../db/queries/api-pairs';
+import { getPairDetailsRow, getPairThresholds, getLiveTrade, spreadHistoryJson } from '../../db/queries/pair-views';
 import { getPair } from '../../db/queries/pairs';
 import type { TradeState } from '../../workflows/contracts/pair-trade';
 import { withTimeout, type ApiContext } from '../context';
