@@ -2,7 +2,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { Db } from '../db/connection';
-import { getStrategyMetricsRow } from '../db/queries/api-status';
+import { getStrategyMetricsRow } from '../db/queries/status-summary';
 
 /**
  * Metrics of the engine process itself. The cycle workflow's duration is observed by whoever runs the cycle

@@ -1,4 +1,4 @@
-import type { ClosedTradeRow } from '../db/queries/api-status';
+import type { ClosedTradeRow } from '../db/queries/status-summary';
 import type { PerformanceResponse } from './schemas';
 import { money } from './format';
 

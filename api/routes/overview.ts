@@ -1,5 +1,5 @@
 import express from 'express';
-import { getStatusRow, listClosedTrades } from '../../db/queries/api-status';
+import { getStatusRow, listClosedTrades } from '../../db/queries/status-summary';
 import { listActivePairsWithState, type ActivePairRow } from '../../db/queries/pair-views';
 import type { ApiContext } from '../context';
 import { isoUtc, money, pairName } from '../format';
