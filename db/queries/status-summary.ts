@@ -13,7 +13,6 @@ export interface StatusRow {
 
 /** Trades holding positions: OPEN, or CLOSING (exit orders in flight). */
 export const POSITION_STATUSES = ['OPEN', 'CLOSING'] as const;
-/** Trades a workflow still manages: PENDING (entry orders in flight) as well. */
 
 export async function getStatusRow(db: Db): Promise<StatusRow> {
   const { rows } = await sql<StatusRow>`
