@@ -1,5 +1,5 @@
 /** Backtest execution costs: commissions and slippage, with their defaults and validation. */
-import { invalidInput } from './backtest-input';
+import { invalidInput } from './backtest-input-error';
 
 export interface BacktestCosts {
   /** $ per share per order (default 0.005). */

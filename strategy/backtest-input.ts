@@ -1,14 +1,6 @@
-/** What a backtest takes, and the error for input it cannot run on. */
+/** What a backtest takes. */
 import type { BacktestCosts } from './backtest-costs';
 import type { Thresholds } from './signals';
-
-export class BacktestInputError extends Error {
-  override name = 'BacktestInputError';
-}
-
-export function invalidInput(message: string): never {
-  throw new BacktestInputError(message);
-}
 
 export interface BacktestInput {
   timestamps: Float64Array;

@@ -10,7 +10,8 @@ import { simulate, type SimRecorder } from './backtest-simulation';
 import { preparePair } from './prepared-pair';
 import { resolveSimParams } from './sim-params';
 
-export { BacktestInputError, type BacktestInput } from './backtest-input';
+export type { BacktestInput } from './backtest-input';
+export { BacktestInputError } from './backtest-input-error';
 export { DEFAULT_COSTS, type BacktestCosts } from './backtest-costs';
 export type { BacktestExitReason, BacktestMetrics, BacktestResult, TradeLogEntry } from './backtest-result';
 export { simulate, type SimRecorder } from './backtest-simulation';

@@ -5,7 +5,8 @@
  *     feed the first windows, so z is defined from the first test bar);
  *   - the half-life (fitted in bars) is converted to hours at the median bar spacing of the formation window.
  */
-import { invalidInput, type BacktestInput } from './backtest-input';
+import type { BacktestInput } from './backtest-input';
+import { invalidInput } from './backtest-input-error';
 import { fitHedge } from './ols';
 import { halfLife as fitHalfLife, logPrices, rollingZScore, spreadSeries } from './spread';
 import { HOUR_MS } from './time-units';

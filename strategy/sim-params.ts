@@ -1,6 +1,7 @@
 /** The threshold-dependent parameters of a backtest simulation: thresholds, capital, sizing and costs. */
 import { resolveCosts, type BacktestCosts } from './backtest-costs';
-import { invalidInput, type BacktestInput } from './backtest-input';
+import type { BacktestInput } from './backtest-input';
+import { invalidInput } from './backtest-input-error';
 import { thresholdsProblem, type Thresholds } from './signals';
 import { DEFAULT_BOOTSTRAP_TRADES, DEFAULT_MAX_LEG_PCT } from './sizing';
 
