@@ -112,7 +112,7 @@ export async function run(): Promise<void> {
     const broker = createAlpacaBroker({ keyId: 'BENCH', secret: 'BENCH', simulatorUrl: sim.url });
     const activities = createPairsActivities({ db: direct.db, broker, configPath, taskQueue: TASK_QUEUE, client });
     const env = new MockActivityEnvironment();
-    const inContext = <T>(fn: () => Promise<T>): Promise<T> => env.run(fn) as Promise<T>;
+    const inContext = <T>(fn: () => Promise<T>): Promise<T> => env.run<[], T, () => Promise<T>>(fn);
 
     const temporalMs: number[] = [];
     const directMs: number[] = [];
