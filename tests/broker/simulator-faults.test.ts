@@ -121,8 +121,8 @@ describe('order-level faults', () => {
     expect((await broker.listOrders({ status: 'open' }))).toHaveLength(0);
   });
 
-  test('wash-trade rejection when enabled and an opposite order is open', async () => {
-    const washSim = await startTestSimulator({ rejectWashTrades: true, fillLatencyMs: 10_000 });
+  test('wash-trade rejection (on by default) when an opposite order is open', async () => {
+    const washSim = await startTestSimulator({ fillLatencyMs: 10_000 });
     try {
       const washBroker = adapter(washSim);
       await washBroker.submitMarketOrder({ symbol: 'ARQX', side: 'buy', qty: 1, clientOrderId: 'w1' });

@@ -42,7 +42,8 @@ export interface CycleSummary {
   tradesClosing: Array<{ pairId: number; tradeId: number; reason: string }>;
   /** Why entries were suppressed this cycle (reconciliation), else null. */
   entriesBlockedReason: string | null;
-  reconciliation: { unexplained: string[]; missing: string[] };
+  /** `attention`: trades whose exit or compensation could not complete yet (absent when none). */
+  reconciliation: { unexplained: string[]; missing: string[]; attention?: string[] };
 }
 
 export interface EntryRoute {
