@@ -130,6 +130,19 @@ export const configUpdateSchema = z.strictObject(thresholdsSchema.shape).partial
 /** Start/stop take no body; `{}` is accepted, anything else is a client error. */
 export const emptyBodySchema = z.strictObject({}).optional();
 
+export const symbolParamsSchema = z.strictObject({
+  symbol: z.string().regex(/^[A-Z][A-Z0-9.]{0,9}$/, 'symbol must be an upper-case ticker'),
+});
+
+export const flattenSymbolSchema = z.object({
+  message: z.string(),
+  symbol: z.string(),
+  trades: z.array(z.object({
+    trade_id: z.number().int(), pair_id: z.number().int(), status: z.string(),
+    outcome: z.enum(['closed', 'closing', 'refused']), detail: z.string().nullable(),
+  })),
+}).openapi('FlattenSymbol', { description: 'Every live trade holding the symbol told to close; they close through the symbol\'s order lane' });
+
 const isoDate = z.string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
   .refine((s) => {
@@ -212,3 +225,4 @@ export type BacktestRequest = z.infer<typeof backtestRequestSchema>;
 export type BacktestResponse = z.infer<typeof backtestResponseSchema>;
 export type BacktestHistoryResponse = z.infer<typeof backtestHistorySchema>;
 export type LiveTrade = z.infer<typeof liveTradeSchema>;
+export type FlattenSymbolResponse = z.infer<typeof flattenSymbolSchema>;

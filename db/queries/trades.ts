@@ -124,15 +124,6 @@ export async function markTradeAttention(db: Db, tradeId: number, reason: string
     .execute();
 }
 
-/** Trades needing attention, oldest first: what /status, the metrics and reconciliation report. */
-export async function listAttentionTrades(db: Db): Promise<Array<{ id: number; pair_id: number; attention_reason: string | null; attention_since: Date | null }>> {
-  return db.selectFrom('strategy_engine.pair_trade')
-    .select(['id', 'pair_id', 'attention_reason', 'attention_since'])
-    .where('status', '=', 'NEEDS_ATTENTION')
-    .orderBy('id')
-    .execute() as Promise<Array<{ id: number; pair_id: number; attention_reason: string | null; attention_since: Date | null }>>;
-}
-
 /** Any live status → FAILED with a reason; a trade already CLOSED or FAILED is left as it is. */
 export async function markTradeFailed(db: Db, tradeId: number, reason: string): Promise<TradeRow> {
   await db.updateTable('strategy_engine.pair_trade')

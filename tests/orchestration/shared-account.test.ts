@@ -87,7 +87,7 @@ describe('one shared account: pairs that share symbols', () => {
   /** No order the engine sent was refused by the broker (netting, wash trade, insufficient quantity). */
   function expectNoRefusals(): void {
     const refused = h.sim.control.orders().filter((o) => o.status === 'rejected');
-    expect(refused.map((o) => `${o.client_order_id} ${o.side} ${o.qty} ${o.symbol}`)).toEqual([]);
+    expect(refused.map((o) => [o.client_order_id, o.side, o.qty, o.symbol].map(String).join(' '))).toEqual([]);
   }
 
   async function closeAndWait(trade: { tradeId: number; workflowId: string }) {
