@@ -185,7 +185,7 @@ describe('pairs API read endpoints', () => {
       `${API}/config`, `${API}/start`, `${API}/stop`, `${API}/emergency-stop`, `${API}/{pair_id}/close`, `${API}/backtest`,
       `${API}/backtest/history`,
     ]));
-    expect(doc.body.components.schemas.Status.required).toEqual(['is_active', 'total_pairs', 'active_pairs', 'total_pnl', 'last_update']);
+    expect(doc.body.components.schemas.Status.required).toEqual(['is_active', 'total_pairs', 'active_pairs', 'needs_attention', 'total_pnl', 'last_update']);
     expect(doc.body.paths[`${API}/config`].post.security).toEqual([{ bearerAuth: [] }]);
 
     await request(env.app).get('/healthz').expect(200, { status: 'ok' });

@@ -5,7 +5,7 @@
 import type { SimulatorHandle } from '../../broker/simulator';
 import type { AlpacaBroker } from '../../broker/alpaca-broker';
 import { BrokerError } from '../../broker/types';
-import { adapter, isFilled, simPost, startTestSimulator, waitForOrder, rejection } from './sim-helpers';
+import { adapter, isFilled, simPost, startTestSimulator, submitAsTheEngineRetries, waitForOrder, rejection } from './sim-helpers';
 
 let sim: SimulatorHandle;
 let broker: AlpacaBroker;
@@ -74,7 +74,7 @@ describe('order submission under faults never duplicates', () => {
   ])('%s → exactly one order', async (_label, fault) => {
     await simPost(sim, '/__sim/faults', { slowMs: 3000, retryAfterSeconds: 0, script: [{ fault, method: 'POST', path: '/v2/orders' }] });
     const cid = `fault-${fault}`;
-    const order = await broker.submitMarketOrder({ symbol: 'ARQX', side: 'buy', qty: 3, clientOrderId: cid });
+    const order = await submitAsTheEngineRetries(broker, { symbol: 'ARQX', side: 'buy', qty: 3, clientOrderId: cid });
     expect(order).toMatchObject({ clientOrderId: cid, symbol: 'ARQX', qty: 3 });
     await waitForOrder(broker, cid, isFilled);
     expect(await ordersWithClientId(cid)).toHaveLength(1);
