@@ -77,7 +77,13 @@ function lastLineOf(file: string): string {
 }
 
 function lastLine(text: string): string {
-  return text.split('\n').map((l) => l.trim()).filter(Boolean).pop() ?? '(no output)';
+  return (
+    text
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .pop() ?? '(no output)'
+  );
 }
 
 async function answers(address: string): Promise<boolean> {
@@ -96,16 +102,23 @@ async function answers(address: string): Promise<boolean> {
 
 function serverArgs(options: DevServerOptions, port: number): string[] {
   return [
-    'server', 'start-dev',
-    '--ip', '127.0.0.1',
-    '--port', String(port),
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
     ...(options.uiPort !== undefined ? ['--ui-port', String(options.uiPort)] : ['--headless']),
     ...(options.dbFile !== undefined ? ['--db-filename', options.dbFile] : []),
-    '--log-level', options.logLevel ?? 'warn',
+    '--log-level',
+    options.logLevel ?? 'warn',
     // What the SDK's own test server sets: no version check over the network, workflow updates on.
-    '--dynamic-config-value', 'frontend.enableServerVersionCheck=false',
-    '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true',
-    '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
+    '--dynamic-config-value',
+    'frontend.enableServerVersionCheck=false',
+    '--dynamic-config-value',
+    'frontend.enableUpdateWorkflowExecution=true',
+    '--dynamic-config-value',
+    'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
     ...searchAttributeServerArgs(),
   ];
 }
@@ -143,18 +156,23 @@ async function launch(options: DevServerOptions, port: number): Promise<DevServe
     if (logFd !== null) closeSync(logFd);
   }
   let stderrTail = '';
-  server.stderr?.on('data', (chunk: Buffer) => { stderrTail = (stderrTail + chunk.toString()).slice(-4000); });
+  server.stderr?.on('data', (chunk: Buffer) => {
+    stderrTail = (stderrTail + chunk.toString()).slice(-4000);
+  });
   const lastOutput = (): string => (options.logFile !== undefined ? lastLineOf(options.logFile) : lastLine(stderrTail));
   const address = `127.0.0.1:${port}`;
-  const stop = async (): Promise<void> => { await server.stop(); };
+  const stop = async (): Promise<void> => {
+    await server.stop();
+  };
 
   const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
   for (;;) {
     const status = server.exitStatus;
     if (status) {
       const output = lastOutput();
-      const message = `temporal dev server exited (${status.signal ?? `exit ${status.code}`}) during start: ${output}`
-        + (options.logFile !== undefined ? `; see ${options.logFile}` : '');
+      const message =
+        `temporal dev server exited (${status.signal ?? `exit ${status.code}`}) during start: ${output}` +
+        (options.logFile !== undefined ? `; see ${options.logFile}` : '');
       throw output.includes(`can't set frontend port ${port}`) ? new PortTaken(message) : new Error(message);
     }
     if (await answers(address)) break;
