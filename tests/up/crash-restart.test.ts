@@ -374,6 +374,17 @@ test('SIGKILL of the Node process alone leaves nothing behind; the restart carri
   const restarted = await restartAndCheck(openBefore, 'after SIGKILL of the Node process');
   await emergencyStopEndsFlat(restarted);
 
+  // A second `pairs up` on the same data is refused while this one runs, before it touches anything.
+  const concurrent = await failedStart();
+  expect(concurrent.exit.code).toBe(2);
+  const dir = dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  expectOneLine(
+    concurrent.proc,
+    `${dir} is in use by another \`pairs up\` \\(pid ${restarted.pid}, started .+\\); stop it or use another --data-dir`,
+  );
+  expect(concurrent.proc.stdout).toBe('');
+  expect(restarted.running).toBe(true);
+
   // A clean stop removes the lock: the next start is not a recovery.
   restarted.signal('SIGINT');
   expect(await restarted.exited).toEqual({ code: 0, signal: null });
