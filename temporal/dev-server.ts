@@ -3,11 +3,11 @@
  * tests. The server runs under a watchdog (spawnWatched), so it never outlives the process that started it.
  */
 import { closeSync, existsSync, mkdirSync, openSync, readSync, fstatSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { searchAttributeServerArgs } from '../workflows/contracts/search-attributes';
 import { spawnWatched, type ExitStatus, type WatchedProcess } from './watched-process';
+import { freePort } from './free-port';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 const INSTALL_SCRIPT = path.join(REPO_ROOT, 'scripts/install-temporal.sh');
@@ -51,16 +51,6 @@ export async function ensureTemporalCli(): Promise<string> {
   return TEMPORAL_CLI;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The last non-empty line of a file, read from its last 4 kB. */
 function lastLineOf(file: string): string {
