@@ -34,6 +34,7 @@ import { assertPortsFree, type PortUse } from './port-check';
 import { acquireRunLock } from './run-lock';
 import { keepSimulatedMarketOpen } from './sim-clock';
 import { resolveApiToken, type ApiTokenSource } from './token';
+import { HOUR_MS } from '../../strategy/time-units';
 
 export type Log = (line: string) => void;
 
@@ -52,7 +53,6 @@ export interface RunningStack {
   stop(): Promise<void>;
 }
 
-const HOUR_MS = 3_600_000;
 
 /** Cleanups run last-in first-out; one failing does not keep the others from running. */
 class Teardown {

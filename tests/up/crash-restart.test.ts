@@ -14,6 +14,7 @@ import { Client, Connection } from '@temporalio/client';
 import { PAIRS_CYCLE_WORKFLOW, type CycleSummary } from '../../workflows/contracts/pairs-cycle';
 import { TEMPORAL_CLI } from '../helpers/temporal';
 import { getJson, portIsFree, REPO, stablePort, unconfiguredEnv, UpProcess, waitFor } from './up-process';
+import { HOUR_MS } from '../../strategy/time-units';
 
 jest.setTimeout(10 * 60_000);
 
@@ -22,7 +23,6 @@ const API_WITHIN_MS = 60_000;
 const RECOVERED_WITHIN_MS = 150_000;
 const GONE_WITHIN_MS = 30_000;
 const STOP_WITHIN_MS = 20_000;
-const HOUR_MS = 3_600_000;
 const ARTIFACT = path.join(REPO, 'tests/artifacts/crash-restart.json');
 const STACK_OR_STREAM_ERROR = /\n\s+at |ERR_STREAM|Error \[|Unhandled/;
 
