@@ -7,7 +7,8 @@ import { activityInfo } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
+import { cachedWorkflowBundle } from '../../temporal/workflow-bundle';
 import type { EmergencyStopActivities } from '../../workflows/contracts/emergency-stop';
 import {
   PAIR_ID, PAIR_NAME, PAIR_TRADE_WORKFLOW, TRADE_SIDE, TRADE_STATUS, pairTradeWorkflowId, type PairTradeActivities, type PairTradeInput,
@@ -26,8 +27,6 @@ const ACTIVITY_NAMES = Object.keys({
   setStrategyActive: 1, listLiveTradeRefs: 1, tradeStatuses: 1,
   readMarketClock: 1, reconcile: 1, refreshMarketData: 1, evaluatePairs: 1, routeSignals: 1, finishCycle: 1,
 } satisfies Record<keyof AnyActivities, 1>);
-
-const quietLogger = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 export interface WorkflowHarness {
   client(): Client;
@@ -53,12 +52,13 @@ export function useWorkflowHarness(): WorkflowHarness {
 
   beforeAll(async () => {
     const [started, bundle] = await Promise.all([
-      startTemporal(),
-      bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger }),
+      // The dev server fires even a 1 ms durable timer about 1 s late unless its timer queue may look ahead less.
+      startTemporal({ dynamicConfig: { 'history.timerProcessorMaxTimeShift': '"1ms"' } }),
+      cachedWorkflowBundle(),
     ]);
     env = started;
     worker = await Worker.create({
-      connection: env.nativeConnection, taskQueue, workflowBundle: { code: bundle.code }, activities: dispatchers, shutdownForceTime: '10s',
+      connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: dispatchers, shutdownForceTime: '10s',
     });
     running = worker.run();
     running.catch(() => undefined); // rethrown by afterAll
