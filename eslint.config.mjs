@@ -31,8 +31,9 @@ const workflowRestrictedImports = {
     },
     {
       // README: workflows/ imports neither db/ nor broker/; activities, API, CLI and Temporal client code are I/O too.
-      regex: '^(\\.\\./)+(db|broker|activities|api|cli|temporal|chaos|bench|web)(/|$)',
-      message: 'workflows/ may import strategy/ and its own contracts; reach I/O through activities (types via `import type`).',
+      // The one exception is broker/order-status.ts, the pure model of Alpaca's order lifecycle.
+      regex: '^(\\.\\./)+(db|broker(?!/order-status$)|activities|api|cli|temporal|chaos|bench|web)(/|$)',
+      message: 'workflows/ may import strategy/, broker/order-status and their own contracts; reach I/O through activities (types via `import type`).',
       allowTypeImports: true,
     },
   ],
@@ -102,6 +103,8 @@ export default defineConfig(
       '@typescript-eslint/no-unsafe-call': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
+      // Parsed JSON and recorded histories are `any` on purpose where a test reads a few fields of them.
+      '@typescript-eslint/no-explicit-any': 'off',
     },
   },
 

@@ -21,7 +21,7 @@ import { startSimulator } from '../broker/simulator';
 import { DEFAULT_CONFIG_PATH } from '../config/loader';
 import { createScratchDatabase, type ScratchDatabase } from '../db/scratch-database';
 import { seedPairs } from '../chaos/seed';
-import { startDevServer } from '../chaos/temporal-dev-server';
+import { startDevServer } from '../temporal/dev-server';
 import { PAIRS_BIN, WorkerProcess, waitForPoller } from '../chaos/worker-process';
 import { runCycleNow } from '../temporal/run-cycle-now';
 import { TASK_QUEUE } from '../workflows/contracts/task-queue';

@@ -3,11 +3,11 @@
  * tests. The server runs under a watchdog (spawnWatched), so it never outlives the process that started it.
  */
 import { closeSync, existsSync, mkdirSync, openSync, readSync, fstatSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { searchAttributeServerArgs } from '../workflows/contracts/search-attributes';
 import { spawnWatched, type ExitStatus, type WatchedProcess } from './watched-process';
+import { freePort } from './free-port';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 const INSTALL_SCRIPT = path.join(REPO_ROOT, 'scripts/install-temporal.sh');
@@ -26,6 +26,8 @@ export interface DevServerOptions {
   logFile?: string;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   startTimeoutMs?: number;
+  /** Further `--dynamic-config-value KEY=VALUE` settings (values as JSON, e.g. `'"1ms"'`). */
+  dynamicConfig?: Record<string, string>;
 }
 
 export interface DevServer {
@@ -51,16 +53,6 @@ export async function ensureTemporalCli(): Promise<string> {
   return TEMPORAL_CLI;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The last non-empty line of a file, read from its last 4 kB. */
 function lastLineOf(file: string): string {
@@ -77,7 +69,13 @@ function lastLineOf(file: string): string {
 }
 
 function lastLine(text: string): string {
-  return text.split('\n').map((l) => l.trim()).filter(Boolean).pop() ?? '(no output)';
+  return (
+    text
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .pop() ?? '(no output)'
+  );
 }
 
 async function answers(address: string): Promise<boolean> {
@@ -96,16 +94,24 @@ async function answers(address: string): Promise<boolean> {
 
 function serverArgs(options: DevServerOptions, port: number): string[] {
   return [
-    'server', 'start-dev',
-    '--ip', '127.0.0.1',
-    '--port', String(port),
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
     ...(options.uiPort !== undefined ? ['--ui-port', String(options.uiPort)] : ['--headless']),
     ...(options.dbFile !== undefined ? ['--db-filename', options.dbFile] : []),
-    '--log-level', options.logLevel ?? 'warn',
+    '--log-level',
+    options.logLevel ?? 'warn',
     // What the SDK's own test server sets: no version check over the network, workflow updates on.
-    '--dynamic-config-value', 'frontend.enableServerVersionCheck=false',
-    '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true',
-    '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
+    '--dynamic-config-value',
+    'frontend.enableServerVersionCheck=false',
+    '--dynamic-config-value',
+    'frontend.enableUpdateWorkflowExecution=true',
+    '--dynamic-config-value',
+    'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
+    ...Object.entries(options.dynamicConfig ?? {}).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${value}`]),
     ...searchAttributeServerArgs(),
   ];
 }
@@ -143,18 +149,23 @@ async function launch(options: DevServerOptions, port: number): Promise<DevServe
     if (logFd !== null) closeSync(logFd);
   }
   let stderrTail = '';
-  server.stderr?.on('data', (chunk: Buffer) => { stderrTail = (stderrTail + chunk.toString()).slice(-4000); });
+  server.stderr?.on('data', (chunk: Buffer) => {
+    stderrTail = (stderrTail + chunk.toString()).slice(-4000);
+  });
   const lastOutput = (): string => (options.logFile !== undefined ? lastLineOf(options.logFile) : lastLine(stderrTail));
   const address = `127.0.0.1:${port}`;
-  const stop = async (): Promise<void> => { await server.stop(); };
+  const stop = async (): Promise<void> => {
+    await server.stop();
+  };
 
   const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
   for (;;) {
     const status = server.exitStatus;
     if (status) {
       const output = lastOutput();
-      const message = `temporal dev server exited (${status.signal ?? `exit ${status.code}`}) during start: ${output}`
-        + (options.logFile !== undefined ? `; see ${options.logFile}` : '');
+      const message =
+        `temporal dev server exited (${status.signal ?? `exit ${status.code}`}) during start: ${output}` +
+        (options.logFile !== undefined ? `; see ${options.logFile}` : '');
       throw output.includes(`can't set frontend port ${port}`) ? new PortTaken(message) : new Error(message);
     }
     if (await answers(address)) break;

@@ -96,7 +96,9 @@ export async function spawnWatched(command: string, args: string[], options: Wat
     watchdogPid: watchdog.pid!,
     stdout: watchdog.stdout,
     stderr: watchdog.stderr,
-    get exitStatus() { return exitStatus; },
+    get exitStatus() {
+      return exitStatus;
+    },
     exited,
     stop,
   };

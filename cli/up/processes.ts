@@ -52,7 +52,7 @@ export function isRunning(pid: number): boolean {
 }
 
 export function startTimeOf(pid: number): string | null {
-  return HAS_PROC ? readProcess(pid)?.startTime ?? null : null;
+  return HAS_PROC ? (readProcess(pid)?.startTime ?? null) : null;
 }
 
 export function commandLineOf(pid: number): string | null {

@@ -64,7 +64,9 @@ export function acquireRunLock(dataDir: string): RunLock {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const holder = readLock(file);
       if (holder && ownerIsAlive(holder)) {
-        throw new UsageError(`${dataDir} is in use by another \`pairs up\` (pid ${holder.pid}, started ${holder.startedAt}); stop it or use another --data-dir`);
+        throw new UsageError(
+          `${dataDir} is in use by another \`pairs up\` (pid ${holder.pid}, started ${holder.startedAt}); stop it or use another --data-dir`,
+        );
       }
       crashedRun = holder ?? crashedRun ?? { pid: 0, startTime: null, startedAt: 'unknown' };
       unlinkIfPresent(file);

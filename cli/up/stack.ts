@@ -34,6 +34,7 @@ import { assertPortsFree, type PortUse } from './port-check';
 import { acquireRunLock } from './run-lock';
 import { keepSimulatedMarketOpen } from './sim-clock';
 import { resolveApiToken, type ApiTokenSource } from './token';
+import { HOUR_MS } from '../../strategy/time-units';
 
 export type Log = (line: string) => void;
 
@@ -52,7 +53,6 @@ export interface RunningStack {
   stop(): Promise<void>;
 }
 
-const HOUR_MS = 3_600_000;
 
 /** Cleanups run last-in first-out; one failing does not keep the others from running. */
 class Teardown {
@@ -105,7 +105,10 @@ function portsToBind(options: UpOptions, env: NodeJS.ProcessEnv): PortUse[] {
 
 /** Symbols discovery scans when not on the simulator: PAIRS_UNIVERSE="AAPL,MSFT,...". */
 function configuredUniverse(env: NodeJS.ProcessEnv): string[] {
-  return (env.PAIRS_UNIVERSE ?? '').split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
+  return (env.PAIRS_UNIVERSE ?? '')
+    .split(',')
+    .map((s) => s.trim().toUpperCase())
+    .filter(Boolean);
 }
 
 /** The worker's own logs (bundle build, state changes) at WARN unless LOG_LEVEL asks for more. */
@@ -128,9 +131,7 @@ export class StartInterrupted extends Error {
  * Starts every piece in order. When `interrupt` fires (Ctrl-C during start) the start stops after the step in
  * progress and whatever was started is stopped again; so does any failure.
  */
-export async function startStack(
-  options: UpOptions, log: Log, env: NodeJS.ProcessEnv = process.env, interrupt?: AbortSignal,
-): Promise<RunningStack> {
+export async function startStack(options: UpOptions, log: Log, env: NodeJS.ProcessEnv = process.env, interrupt?: AbortSignal): Promise<RunningStack> {
   const teardown = new Teardown(log);
   const step = (): void => {
     if (interrupt?.aborted) throw new StartInterrupted('interrupted during start');
@@ -143,9 +144,7 @@ export async function startStack(
   }
 }
 
-async function startPieces(
-  options: UpOptions, log: Log, env: NodeJS.ProcessEnv, teardown: Teardown, step: () => void,
-): Promise<RunningStack> {
+async function startPieces(options: UpOptions, log: Log, env: NodeJS.ProcessEnv, teardown: Teardown, step: () => void): Promise<RunningStack> {
   mkdirSync(options.dataDir, { recursive: true });
   const lock = acquireRunLock(options.dataDir);
   teardown.add('run lock', () => lock.release());
@@ -237,7 +236,9 @@ async function startPieces(
     // A first bars request over the whole universe makes the simulator compute years of paths: allow time.
     discoveryBroker = createAlpacaBroker({ keyId: 'SIMKEY', secret: 'SIMSECRET', simulatorUrl: sim.url, timeoutMs: 120_000 });
     universe = sim.control.market.symbols.map((s) => s.symbol);
-    log(`broker: simulator on ${sim.url} at ${options.simSpeed}x (state in ${path.join(options.dataDir, 'simulator.json')}); simulated now ${sim.control.clock().newYork} New York`);
+    log(
+      `broker: simulator on ${sim.url} at ${options.simSpeed}x (state in ${path.join(options.dataDir, 'simulator.json')}); simulated now ${sim.control.clock().newYork} New York`,
+    );
   }
 
   step();
@@ -249,8 +250,10 @@ async function startPieces(
   } else {
     const started = Date.now();
     const found = await createDiscoveryActivities({ db, broker: discoveryBroker }).discoverPairs({ symbols: universe, settings: config.discovery });
-    log(`discovery: ${found.pairs.length} pairs kept of ${found.pairsTested} tested over ${found.symbolsScanned} symbols x ${found.bars} bars in ${((Date.now() - started) / 1000).toFixed(1)} s`
-      + (found.pairs.length ? `: ${found.pairs.map((p) => `${p.symbol1}/${p.symbol2}`).join(', ')}` : ''));
+    log(
+      `discovery: ${found.pairs.length} pairs kept of ${found.pairsTested} tested over ${found.symbolsScanned} symbols x ${found.bars} bars in ${((Date.now() - started) / 1000).toFixed(1)} s` +
+        (found.pairs.length ? `: ${found.pairs.map((p) => `${p.symbol1}/${p.symbol2}`).join(', ')}` : ''),
+    );
   }
 
   step();
@@ -263,7 +266,14 @@ async function startPieces(
   installQuietRuntime(env);
   const workerConnection = await connectWorker({ address: temporalAddress, namespace });
   teardown.add('worker connection', () => workerConnection.close());
-  const worker: Worker = await createPairsWorker({ connection: workerConnection, namespace, db, broker, configPath, client, shutdownGraceTime: '5 seconds',
+  const worker: Worker = await createPairsWorker({
+    connection: workerConnection,
+    namespace,
+    db,
+    broker,
+    configPath,
+    client,
+    shutdownGraceTime: '5 seconds',
     onCycleFinished: (seconds) => cycleDurationSeconds.observe(seconds),
   });
   const workerDone = worker.run();
@@ -275,7 +285,11 @@ async function startPieces(
 
   step();
   const app = createApp({
-    db, temporal: { client, taskQueue: TASK_QUEUE }, broker, configPath, apiToken: token.token,
+    db,
+    temporal: { client, taskQueue: TASK_QUEUE },
+    broker,
+    configPath,
+    apiToken: token.token,
     // Request logs would drown the summary; LOG_LEVEL=info brings them back.
     logger: createApiLogger(env.LOG_LEVEL ?? 'warn'),
   });

@@ -12,9 +12,6 @@ export interface StatusRow {
   needs_attention: Array<{ trade_id: number; pair_id: number; reason: string | null; since: string | null }>;
 }
 
-/** Trades holding positions: OPEN, CLOSING (exit orders in flight) or NEEDS_ATTENTION (an exit still retrying). */
-export const POSITION_STATUSES = ['OPEN', 'CLOSING', 'NEEDS_ATTENTION'] as const;
-
 export async function getStatusRow(db: Db): Promise<StatusRow> {
   const { rows } = await sql<StatusRow>`
     SELECT

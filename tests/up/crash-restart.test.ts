@@ -14,6 +14,7 @@ import { Client, Connection } from '@temporalio/client';
 import { PAIRS_CYCLE_WORKFLOW, type CycleSummary } from '../../workflows/contracts/pairs-cycle';
 import { TEMPORAL_CLI } from '../helpers/temporal';
 import { getJson, portIsFree, REPO, stablePort, unconfiguredEnv, UpProcess, waitFor } from './up-process';
+import { HOUR_MS } from '../../strategy/time-units';
 
 jest.setTimeout(10 * 60_000);
 
@@ -22,7 +23,6 @@ const API_WITHIN_MS = 60_000;
 const RECOVERED_WITHIN_MS = 150_000;
 const GONE_WITHIN_MS = 30_000;
 const STOP_WITHIN_MS = 20_000;
-const HOUR_MS = 3_600_000;
 const ARTIFACT = path.join(REPO, 'tests/artifacts/crash-restart.json');
 const STACK_OR_STREAM_ERROR = /\n\s+at |ERR_STREAM|Error \[|Unhandled/;
 
@@ -31,17 +31,37 @@ const STACK_OR_STREAM_ERROR = /\n\s+at |ERR_STREAM|Error \[|Unhandled/;
 const TEST_THRESHOLDS = { entry_threshold: 0.2, exit_threshold: 0.01, stop_loss_threshold: 50, max_hold_hours: 10_000 };
 const SIM_SPEED = '10';
 
-interface ActivePair { id: number; name: string; status: string }
+interface ActivePair {
+  id: number;
+  name: string;
+  status: string;
+}
 interface Details {
   open_trade: { id: number; side: 'LONG_SPREAD' | 'SHORT_SPREAD'; qty1: number; qty2: number } | null;
   live: { status: string } | null;
 }
-interface OpenTrade { pairId: number; name: string; tradeId: number; side: string; qty1: number; qty2: number; liveStatus: string | null }
-interface TradeState { open: OpenTrade[]; inTransition: string[] }
+interface OpenTrade {
+  pairId: number;
+  name: string;
+  tradeId: number;
+  side: string;
+  qty1: number;
+  qty2: number;
+  liveStatus: string | null;
+}
+interface TradeState {
+  open: OpenTrade[];
+  inTransition: string[];
+}
 
 // ---- the process table, read straight from /proc ----
 
-interface Proc { pid: number; ppid: number; state: string; cmd: string }
+interface Proc {
+  pid: number;
+  ppid: number;
+  state: string;
+  cmd: string;
+}
 
 function readProc(pid: number): Proc | null {
   try {
@@ -55,7 +75,10 @@ function readProc(pid: number): Proc | null {
 }
 
 function allProcs(): Proc[] {
-  return readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map((n) => readProc(Number(n))).filter((p): p is Proc => p !== null);
+  return readdirSync('/proc')
+    .filter((n) => /^\d+$/.test(n))
+    .map((n) => readProc(Number(n)))
+    .filter((p): p is Proc => p !== null);
 }
 
 const isAlive = (pid: number): boolean => {
@@ -72,11 +95,17 @@ function processTree(root: number): Proc[] {
 }
 
 async function expectNothingLeft(tree: Proc[], dataDir: string): Promise<void> {
-  await waitFor('every process of the killed run to be gone', GONE_WITHIN_MS, null, () => {
-    const left = [...tree.filter((p) => isAlive(p.pid)), ...allProcs().filter((p) => p.state !== 'Z' && p.cmd.includes(dataDir))];
-    if (left.length > 0) throw new Error(`still running: ${left.map((p) => `${p.pid} ${p.cmd.slice(0, 100)}`).join('; ')}`);
-    return true;
-  }, 250);
+  await waitFor(
+    'every process of the killed run to be gone',
+    GONE_WITHIN_MS,
+    null,
+    () => {
+      const left = [...tree.filter((p) => isAlive(p.pid)), ...allProcs().filter((p) => p.state !== 'Z' && p.cmd.includes(dataDir))];
+      if (left.length > 0) throw new Error(`still running: ${left.map((p) => `${p.pid} ${p.cmd.slice(0, 100)}`).join('; ')}`);
+      return true;
+    },
+    250,
+  );
 }
 
 // ---- the suite's run ----
@@ -120,7 +149,15 @@ async function tradeState(): Promise<TradeState> {
     const details = await getJson<Details>(`${apiBase}/${pair.id}/details`);
     const trade = details.open_trade;
     if (!trade) throw new Error(`${pair.name} is OPEN without an open trade`);
-    open.push({ pairId: pair.id, name: pair.name, tradeId: trade.id, side: trade.side, qty1: trade.qty1, qty2: trade.qty2, liveStatus: details.live?.status ?? null });
+    open.push({
+      pairId: pair.id,
+      name: pair.name,
+      tradeId: trade.id,
+      side: trade.side,
+      qty1: trade.qty1,
+      qty2: trade.qty2,
+      liveStatus: details.live?.status ?? null,
+    });
   }
   return { open, inTransition };
 }
@@ -134,14 +171,23 @@ function positionsOf(trades: OpenTrade[]): Record<string, number> {
     expected[symbol1] = (expected[symbol1] ?? 0) + sign * t.qty1;
     expected[symbol2] = (expected[symbol2] ?? 0) - sign * t.qty2;
   }
-  return Object.fromEntries(Object.entries(expected).filter(([, qty]) => qty !== 0).sort());
+  return Object.fromEntries(
+    Object.entries(expected)
+      .filter(([, qty]) => qty !== 0)
+      .sort(),
+  );
 }
 
 async function brokerPositions(): Promise<Record<string, number>> {
   const positions = await getJson<Array<{ symbol: string; qty: string }>>(`${simBase}/v2/positions`, {
     headers: { 'APCA-API-KEY-ID': 'SIMKEY', 'APCA-API-SECRET-KEY': 'SIMSECRET' },
   });
-  return Object.fromEntries(positions.map((p) => [p.symbol, Number(p.qty)]).filter(([, qty]) => qty !== 0).sort());
+  return Object.fromEntries(
+    positions
+      .map((p) => [p.symbol, Number(p.qty)])
+      .filter(([, qty]) => qty !== 0)
+      .sort(),
+  );
 }
 
 /** The summary of a cycle that started after `sinceMs` and completed, if there is one yet. */
@@ -187,22 +233,28 @@ async function restartAndCheck(openBefore: OpenTrade[], label: string): Promise<
   const api = await waitFor('the API after the restart', API_WITHIN_MS, proc, () => getJson(`${apiBase}/status`), 250);
 
   // The trades open at the kill are open still, their workflows answer, and the broker holds exactly their legs.
-  const consistent = await waitFor('the open trades and the broker positions to agree', RECOVERED_WITHIN_MS, proc, async () => {
-    const state = await tradeState();
-    const byPair = new Map(state.open.map((t) => [t.pairId, t]));
-    for (const before of openBefore) {
-      const now = byPair.get(before.pairId);
-      if (!now || now.tradeId !== before.tradeId) throw new Error(`trade ${before.tradeId} of ${before.name} is no longer open`);
-      if (now.liveStatus !== 'OPEN') throw new Error(`trade ${before.tradeId}'s workflow answers ${now.liveStatus}`);
-    }
-    if (state.inTransition.length > 0) throw new Error(`in transition: ${state.inTransition.join(', ')}`);
-    const expected = positionsOf(state.open);
-    const actual = await brokerPositions();
-    if (JSON.stringify(actual) !== JSON.stringify(expected)) {
-      throw new Error(`broker ${JSON.stringify(actual)} vs trades ${JSON.stringify(expected)}`);
-    }
-    return state.open;
-  }, 500);
+  const consistent = await waitFor(
+    'the open trades and the broker positions to agree',
+    RECOVERED_WITHIN_MS,
+    proc,
+    async () => {
+      const state = await tradeState();
+      const byPair = new Map(state.open.map((t) => [t.pairId, t]));
+      for (const before of openBefore) {
+        const now = byPair.get(before.pairId);
+        if (!now || now.tradeId !== before.tradeId) throw new Error(`trade ${before.tradeId} of ${before.name} is no longer open`);
+        if (now.liveStatus !== 'OPEN') throw new Error(`trade ${before.tradeId}'s workflow answers ${now.liveStatus}`);
+      }
+      if (state.inTransition.length > 0) throw new Error(`in transition: ${state.inTransition.join(', ')}`);
+      const expected = positionsOf(state.open);
+      const actual = await brokerPositions();
+      if (JSON.stringify(actual) !== JSON.stringify(expected)) {
+        throw new Error(`broker ${JSON.stringify(actual)} vs trades ${JSON.stringify(expected)}`);
+      }
+      return state.open;
+    },
+    500,
+  );
   const unchanged = consistent.value.filter((t) => openBefore.some((b) => b.tradeId === t.tradeId));
   expect(unchanged).toEqual(openBefore.map((t) => ({ ...t, liveStatus: 'OPEN' })));
 
@@ -217,8 +269,10 @@ async function restartAndCheck(openBefore: OpenTrade[], label: string): Promise<
     trades_and_positions_agree_ms: consistent.ms + api.ms,
     first_cycle_completed_ms: Date.now() - proc.startedAt,
   };
-  console.log(`${label}: API answered ${(api.ms / 1000).toFixed(1)} s after the restart; trades and positions agreed at `
-    + `${((consistent.ms + api.ms) / 1000).toFixed(1)} s; a new cycle completed at ${((Date.now() - proc.startedAt) / 1000).toFixed(1)} s`);
+  console.log(
+    `${label}: API answered ${(api.ms / 1000).toFixed(1)} s after the restart; trades and positions agreed at ` +
+      `${((consistent.ms + api.ms) / 1000).toFixed(1)} s; a new cycle completed at ${((Date.now() - proc.startedAt) / 1000).toFixed(1)} s`,
+  );
 
   // The crash does not show in the output: no stack trace, no stream error.
   expect(proc.output).not.toMatch(STACK_OR_STREAM_ERROR);
@@ -244,8 +298,22 @@ beforeAll(async () => {
   const taken: number[] = [];
   for (let k = 0; k < 4; k++) taken.push(await stablePort(taken));
   ports = { api: taken[0], temporal: taken[1], ui: taken[2], sim: taken[3] };
-  args = ['--data-dir', dataDir, '--api-port', String(ports.api), '--temporal-port', String(ports.temporal), '--ui-port', String(ports.ui),
-    '--sim-port', String(ports.sim), '--sim-speed', SIM_SPEED, '--cycle-seconds', '5'];
+  args = [
+    '--data-dir',
+    dataDir,
+    '--api-port',
+    String(ports.api),
+    '--temporal-port',
+    String(ports.temporal),
+    '--ui-port',
+    String(ports.ui),
+    '--sim-port',
+    String(ports.sim),
+    '--sim-speed',
+    SIM_SPEED,
+    '--cycle-seconds',
+    '5',
+  ];
   apiBase = `http://127.0.0.1:${ports.api}/api/strategies/pairs`;
   simBase = `http://127.0.0.1:${ports.sim}`;
   // POST /config rewrites the config file: a copy in the scratch dir, never the repository's.
@@ -306,6 +374,17 @@ test('SIGKILL of the Node process alone leaves nothing behind; the restart carri
   const restarted = await restartAndCheck(openBefore, 'after SIGKILL of the Node process');
   await emergencyStopEndsFlat(restarted);
 
+  // A second `pairs up` on the same data is refused while this one runs, before it touches anything.
+  const concurrent = await failedStart();
+  expect(concurrent.exit.code).toBe(2);
+  const dir = dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  expectOneLine(
+    concurrent.proc,
+    `${dir} is in use by another \`pairs up\` \\(pid ${restarted.pid}, started .+\\); stop it or use another --data-dir`,
+  );
+  expect(concurrent.proc.stdout).toBe('');
+  expect(restarted.running).toBe(true);
+
   // A clean stop removes the lock: the next start is not a recovery.
   restarted.signal('SIGINT');
   expect(await restarted.exited).toEqual({ code: 0, signal: null });
@@ -341,23 +420,47 @@ test('a dev server orphaned on the same data is stopped; a port held by somethin
     await current.exited;
   }
   // What an older `pairs up` left after kill -9: a dev server in its own session on the data's temporal.db.
-  const orphan = spawn(TEMPORAL_CLI, ['server', 'start-dev', '--db-filename', path.join(dataDir, 'temporal.db'), '--ip', '127.0.0.1',
-    '--port', String(ports.temporal), '--ui-port', String(ports.ui), '--log-level', 'error'], { detached: true, stdio: 'ignore' });
+  const orphan = spawn(
+    TEMPORAL_CLI,
+    [
+      'server',
+      'start-dev',
+      '--db-filename',
+      path.join(dataDir, 'temporal.db'),
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(ports.temporal),
+      '--ui-port',
+      String(ports.ui),
+      '--log-level',
+      'error',
+    ],
+    { detached: true, stdio: 'ignore' },
+  );
   orphan.unref();
   await waitFor('the orphaned dev server', 60_000, null, async () => ((await portIsFree(ports.temporal)) ? undefined : true), 250);
   servers.push(await listen(ports.api));
 
   const apiTaken = await failedStart();
   expect(apiTaken.exit.code).toBe(2);
-  expect(apiTaken.proc.stdout).toContain(`stopped the dev server an earlier run left running on ${path.join(dataDir, 'temporal.db')} (pid ${orphan.pid})`);
+  expect(apiTaken.proc.stdout).toContain(
+    `stopped the dev server an earlier run left running on ${path.join(dataDir, 'temporal.db')} (pid ${orphan.pid})`,
+  );
   expect(isAlive(orphan.pid!)).toBe(false);
-  expectOneLine(apiTaken.proc, `port ${ports.api} \\(API and web pages, --api-port\\) is in use by pid ${process.pid} \\(.+\\); stop it or choose another port`);
+  expectOneLine(
+    apiTaken.proc,
+    `port ${ports.api} \\(API and web pages, --api-port\\) is in use by pid ${process.pid} \\(.+\\); stop it or choose another port`,
+  );
 
   servers.pop()!.close();
   servers.push(await listen(ports.temporal));
   const temporalTaken = await failedStart();
   expect(temporalTaken.exit.code).toBe(2);
-  expectOneLine(temporalTaken.proc, `port ${ports.temporal} \\(Temporal frontend, --temporal-port\\) is in use by pid ${process.pid} \\(.+\\); stop it or choose another port`);
+  expectOneLine(
+    temporalTaken.proc,
+    `port ${ports.temporal} \\(Temporal frontend, --temporal-port\\) is in use by pid ${process.pid} \\(.+\\); stop it or choose another port`,
+  );
   // Nothing was started, and the lock is not left behind.
   expect(allProcs().filter((p) => p.state !== 'Z' && p.cmd.includes(dataDir))).toEqual([]);
   expect(existsSync(path.join(dataDir, 'pairs-up.lock'))).toBe(false);

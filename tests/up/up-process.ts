@@ -27,12 +27,26 @@ export async function stablePort(taken: number[]): Promise<number> {
 /** The environment of a fresh clone with nothing configured. */
 export function unconfiguredEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env = { ...process.env };
-  for (const key of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'ALPACA_KEY_ID', 'ALPACA_SECRET_KEY', 'ALPACA_SIM_URL', 'PAIRS_API_TOKEN',
-    'PAIRS_DATA_DIR', 'PAIRS_API_PORT', 'LOG_LEVEL', 'PAIRS_CONFIG']) delete env[key];
+  for (const key of [
+    'DATABASE_URL',
+    'TEMPORAL_ADDRESS',
+    'ALPACA_KEY_ID',
+    'ALPACA_SECRET_KEY',
+    'ALPACA_SIM_URL',
+    'PAIRS_API_TOKEN',
+    'PAIRS_DATA_DIR',
+    'PAIRS_API_PORT',
+    'LOG_LEVEL',
+    'PAIRS_CONFIG',
+  ])
+    delete env[key];
   return { ...env, ...extra };
 }
 
-export interface Exit { code: number | null; signal: NodeJS.Signals | null }
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
 
 export class UpProcess {
   stdout = '';
@@ -44,10 +58,17 @@ export class UpProcess {
   /** `ownGroup`: lead a process group of its own, so a test can kill the whole group as a terminal would. */
   constructor(args: string[], env: NodeJS.ProcessEnv, { ownGroup = false }: { ownGroup?: boolean } = {}) {
     this.child = spawn(process.execPath, [path.join(REPO, 'bin/pairs.js'), 'up', ...args], {
-      cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'], detached: ownGroup,
+      cwd: REPO,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: ownGroup,
     });
-    this.child.stdout!.on('data', (d: Buffer) => { this.stdout += d.toString(); });
-    this.child.stderr!.on('data', (d: Buffer) => { this.stderr += d.toString(); });
+    this.child.stdout!.on('data', (d: Buffer) => {
+      this.stdout += d.toString();
+    });
+    this.child.stderr!.on('data', (d: Buffer) => {
+      this.stderr += d.toString();
+    });
     this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
   }
 
@@ -86,7 +107,11 @@ export async function getJson<T>(url: string, init?: RequestInit): Promise<T> {
 
 /** Polls until `check` returns a value (not undefined) or the deadline passes; fails early if `proc` exits. */
 export async function waitFor<T>(
-  what: string, deadlineMs: number, proc: UpProcess | null, check: () => Promise<T | undefined> | T | undefined, everyMs = 1000,
+  what: string,
+  deadlineMs: number,
+  proc: UpProcess | null,
+  check: () => Promise<T | undefined> | T | undefined,
+  everyMs = 1000,
 ): Promise<{ value: T; ms: number }> {
   const started = Date.now();
   let lastError = '';

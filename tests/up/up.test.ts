@@ -16,7 +16,11 @@ const STOP_WITHIN_MS = 15_000;
 
 jest.setTimeout(8 * 60_000);
 
-interface ActivePair { id: number; name: string; z_score: number | null }
+interface ActivePair {
+  id: number;
+  name: string;
+  z_score: number | null;
+}
 
 function temporalCli(address: string, ...args: string[]): string {
   const result = spawnSync(TEMPORAL_CLI, [...args, '--address', address], { encoding: 'utf8', timeout: 30_000 });
@@ -27,10 +31,7 @@ function temporalCli(address: string, ...args: string[]): string {
 async function stopWithSigint(proc: UpProcess): Promise<number> {
   const started = Date.now();
   proc.signal('SIGINT');
-  const exit = await Promise.race([
-    proc.exited,
-    new Promise<null>((r) => setTimeout(() => r(null), STOP_WITHIN_MS)),
-  ]);
+  const exit = await Promise.race([proc.exited, new Promise<null>((r) => setTimeout(() => r(null), STOP_WITHIN_MS))]);
   if (exit === null) throw new Error(`pairs up did not stop within ${STOP_WITHIN_MS} ms of SIGINT:\n${proc.output}`);
   expect(exit).toEqual({ code: 0, signal: null });
   return Date.now() - started;
@@ -48,8 +49,18 @@ beforeAll(async () => {
   const ports: number[] = [];
   for (let k = 0; k < 3; k++) ports.push(await stablePort(ports));
   const [apiPort, temporalPort, uiPort] = ports;
-  args = ['--data-dir', dataDir, '--api-port', String(apiPort), '--temporal-port', String(temporalPort), '--ui-port', String(uiPort),
-    '--sim-port', '0'];
+  args = [
+    '--data-dir',
+    dataDir,
+    '--api-port',
+    String(apiPort),
+    '--temporal-port',
+    String(temporalPort),
+    '--ui-port',
+    String(uiPort),
+    '--sim-port',
+    '0',
+  ];
   apiBase = `http://127.0.0.1:${apiPort}`;
   temporalAddress = `127.0.0.1:${temporalPort}`;
   env = unconfiguredEnv();
