@@ -51,7 +51,11 @@ export function compositeView(first: OrderSnapshot, second: OrderSnapshot | null
   const notional = (first.avgPrice ?? 0) * first.filledQty + (second.avgPrice ?? 0) * second.filledQty;
   return {
     snapshot: {
-      clientOrderId: first.clientOrderId, symbol: first.symbol, side: first.side, qty: wantQty, filledQty: filled,
+      clientOrderId: first.clientOrderId,
+      symbol: first.symbol,
+      side: first.side,
+      qty: wantQty,
+      filledQty: filled,
       avgPrice: filled > 0 ? notional / filled : null,
       status: second.status === 'filled' && filled === wantQty ? 'filled' : second.status,
       filledAt: second.filledAt ?? first.filledAt,

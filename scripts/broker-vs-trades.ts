@@ -7,9 +7,20 @@
  *
  * Prints one line per sample and a JSON summary (settled samples, mismatching samples, the mismatches seen).
  */
-interface Leg { phase: 'entry' | 'exit'; symbol: string; side: 'buy' | 'sell'; filled_qty: number }
-interface Details { live: { status: string; legs: Leg[] } | null }
-interface ActivePair { id: number; name: string; status: string }
+interface Leg {
+  phase: 'entry' | 'exit';
+  symbol: string;
+  side: 'buy' | 'sell';
+  filled_qty: number;
+}
+interface Details {
+  live: { status: string; legs: Leg[] } | null;
+}
+interface ActivePair {
+  id: number;
+  name: string;
+  status: string;
+}
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -35,8 +46,12 @@ async function sample(): Promise<{ settled: boolean; mismatches: string[]; live:
   let answered = true;
   for (const pair of active) {
     const details = await json<Details>(`${API}/${pair.id}/details`);
-    if (!details.live) { answered = false; continue; }
-    for (const leg of details.live.legs) expected.set(leg.symbol, (expected.get(leg.symbol) ?? 0) + (leg.side === 'buy' ? leg.filled_qty : -leg.filled_qty));
+    if (!details.live) {
+      answered = false;
+      continue;
+    }
+    for (const leg of details.live.legs)
+      expected.set(leg.symbol, (expected.get(leg.symbol) ?? 0) + (leg.side === 'buy' ? leg.filled_qty : -leg.filled_qty));
   }
   const positions = await json<Array<{ symbol: string; qty: string }>>(`${SIM}/v2/positions`, SIM_AUTH);
   const open2 = await json<unknown[]>(`${SIM}/v2/orders?status=open&limit=500`, SIM_AUTH);
@@ -65,7 +80,9 @@ async function main(): Promise<void> {
           summary.mismatches.push(...s.mismatches.map((m) => `${new Date().toISOString()} ${m}`));
         }
       }
-      process.stderr.write(`${new Date().toISOString()} live trades ${s.live}, positions ${s.symbols}, ${s.settled ? 'settled' : 'in flight'}, mismatches ${s.mismatches.join('; ') || 'none'}\n`);
+      process.stderr.write(
+        `${new Date().toISOString()} live trades ${s.live}, positions ${s.symbols}, ${s.settled ? 'settled' : 'in flight'}, mismatches ${s.mismatches.join('; ') || 'none'}\n`,
+      );
     } catch (err) {
       process.stderr.write(`${new Date().toISOString()} sample failed: ${(err as Error).message}\n`);
     }

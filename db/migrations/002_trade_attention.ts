@@ -19,7 +19,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`ALTER TABLE strategy_engine.pair_trade ADD COLUMN attention_reason text`.execute(db);
   await sql`ALTER TABLE strategy_engine.pair_trade ADD COLUMN attention_since timestamptz`.execute(db);
 
-  await db.schema.withSchema('strategy_engine').createTable('symbol_order_lane')
+  await db.schema
+    .withSchema('strategy_engine')
+    .createTable('symbol_order_lane')
     .addColumn('symbol', 'text', (c) => c.primaryKey())
     .addColumn('client_order_id', 'text', (c) => c.notNull())
     .addColumn('side', 'text', (c) => c.notNull())
@@ -29,4 +31,3 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addCheckConstraint('symbol_order_lane_qty_check', sql`qty > 0`)
     .execute();
 }
-

@@ -27,14 +27,16 @@ export async function getLane(db: Db, symbol: string): Promise<SymbolLane | unde
  */
 export async function claimLane(db: Db, claim: LaneClaim, expectedHolder: string | null): Promise<boolean> {
   if (expectedHolder === null) {
-    const inserted = await db.insertInto('strategy_engine.symbol_order_lane')
+    const inserted = await db
+      .insertInto('strategy_engine.symbol_order_lane')
       .values({ symbol: claim.symbol, client_order_id: claim.clientOrderId, side: claim.side, qty: claim.qty })
       .onConflict((oc) => oc.column('symbol').doNothing())
       .returning('symbol')
       .executeTakeFirst();
     return inserted !== undefined;
   }
-  const updated = await db.updateTable('strategy_engine.symbol_order_lane')
+  const updated = await db
+    .updateTable('strategy_engine.symbol_order_lane')
     .set({ client_order_id: claim.clientOrderId, side: claim.side, qty: claim.qty, acquired_at: NOW })
     .where('symbol', '=', claim.symbol)
     .where('client_order_id', '=', expectedHolder)
@@ -45,10 +47,7 @@ export async function claimLane(db: Db, claim: LaneClaim, expectedHolder: string
 
 /** Frees the lane if `clientOrderId` still holds it (a no-op otherwise, so retries are harmless). */
 export async function releaseLane(db: Db, symbol: string, clientOrderId: string): Promise<void> {
-  await db.deleteFrom('strategy_engine.symbol_order_lane')
-    .where('symbol', '=', symbol)
-    .where('client_order_id', '=', clientOrderId)
-    .execute();
+  await db.deleteFrom('strategy_engine.symbol_order_lane').where('symbol', '=', symbol).where('client_order_id', '=', clientOrderId).execute();
 }
 
 export async function listLanes(db: Db): Promise<SymbolLane[]> {

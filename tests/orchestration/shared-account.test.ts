@@ -14,7 +14,11 @@ jest.setTimeout(240_000);
 
 /** Short waits so flatten rounds, attention retries and patient polls take seconds, not minutes. */
 const FAST: Partial<TradeTiming> = {
-  fillWaitMs: 1_000, maxFillWaits: 2, flattenRetryPauseMs: 200, patientPauseMinMs: 200, patientPauseMaxMs: 1_000,
+  fillWaitMs: 1_000,
+  maxFillWaits: 2,
+  flattenRetryPauseMs: 200,
+  patientPauseMinMs: 200,
+  patientPauseMaxMs: 1_000,
 };
 
 /**
@@ -32,7 +36,13 @@ describe('one shared account: pairs that share symbols', () => {
     h = await startHarness('shared-account');
     client = h.env.client;
     // Register every pair of the file and load their bars once (thresholds that can never signal).
-    const pairs: Array<[string, string]> = [['ARQX', 'BLVN'], ['CRDM', 'ARQX'], ['IONQ', 'JETT'], ['HALO', 'IONQ'], ['EFRA', 'FLNT']];
+    const pairs: Array<[string, string]> = [
+      ['ARQX', 'BLVN'],
+      ['CRDM', 'ARQX'],
+      ['IONQ', 'JETT'],
+      ['HALO', 'IONQ'],
+      ['EFRA', 'FLNT'],
+    ];
     for (const [symbol1, symbol2] of pairs) await seedPair(h.testDb.db, h.broker, { symbol1, symbol2, entry: 1000, stopLoss: 2000 });
     await runCycleNow(client, { taskQueue: h.taskQueue });
   });
@@ -42,8 +52,12 @@ describe('one shared account: pairs that share symbols', () => {
   });
 
   async function pairIdOf(symbol1: string, symbol2: string): Promise<number> {
-    const row = await h.testDb.db.selectFrom('strategy_engine.pair_registry').select('id')
-      .where('symbol1', '=', symbol1).where('symbol2', '=', symbol2).executeTakeFirstOrThrow();
+    const row = await h.testDb.db
+      .selectFrom('strategy_engine.pair_registry')
+      .select('id')
+      .where('symbol1', '=', symbol1)
+      .where('symbol2', '=', symbol2)
+      .executeTakeFirstOrThrow();
     return row.id;
   }
 
@@ -57,9 +71,18 @@ describe('one shared account: pairs that share symbols', () => {
     const { db } = h.testDb;
     await setPositionPct(pct);
     const pairId = await pairIdOf(symbol1, symbol2);
-    const signal = await db.insertInto('strategy_engine.pair_signal').values({
-      pair_id: pairId, ts: new Date(), type: side, z_score: null, reason: 'test', inputs: '{}',
-    }).returning('id').executeTakeFirstOrThrow();
+    const signal = await db
+      .insertInto('strategy_engine.pair_signal')
+      .values({
+        pair_id: pairId,
+        ts: new Date(),
+        type: side,
+        z_score: null,
+        reason: 'test',
+        inputs: '{}',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const { trade } = await createPendingTrade(db, { pairId, entrySignalId: signal.id, side, entryZ: null }, pairTradeWorkflowId);
     await startPairTradeWorkflow(client, { tradeId: trade!.id, pairId, symbol1, symbol2, side, entryZ: null, timing: FAST }, h.taskQueue);
     workflows.push(trade!.workflow_id!);
@@ -190,22 +213,40 @@ describe('one shared account: pairs that share symbols', () => {
     const ids = [await pairIdOf('IONQ', 'JETT'), await pairIdOf('HALO', 'IONQ')];
     await db.updateTable('strategy_engine.pair_registry').set({ is_active: true, entry_threshold: 0.000001 }).where('id', 'in', ids).execute();
     const cycle = runCycleNow(client, { taskQueue: h.taskQueue });
-    await waitFor('cycle routing', async () => (await db.selectFrom('strategy_engine.pair_signal').select('id')
-      .where('pair_id', 'in', ids).where('type', '<>', 'SKIPPED').executeTakeFirst()) !== undefined, 60_000);
+    await waitFor(
+      'cycle routing',
+      async () =>
+        (await db
+          .selectFrom('strategy_engine.pair_signal')
+          .select('id')
+          .where('pair_id', 'in', ids)
+          .where('type', '<>', 'SKIPPED')
+          .executeTakeFirst()) !== undefined,
+      60_000,
+    );
     const stop = await runEmergencyStop(client, { taskQueue: h.taskQueue, timeoutMs: 60_000 });
     const summary = await cycle;
     const trades = await db.selectFrom('strategy_engine.pair_trade').selectAll().where('pair_id', 'in', ids).execute();
     for (const t of trades) {
       if (t.workflow_id && !workflows.includes(t.workflow_id)) workflows.push(t.workflow_id);
     }
-    await waitFor('every trade of the race final', async () => {
-      const rows = await db.selectFrom('strategy_engine.pair_trade').select('status').where('pair_id', 'in', ids).execute();
-      return rows.every((r) => r.status === 'CLOSED' || r.status === 'FAILED');
-    }, 120_000);
+    await waitFor(
+      'every trade of the race final',
+      async () => {
+        const rows = await db.selectFrom('strategy_engine.pair_trade').select('status').where('pair_id', 'in', ids).execute();
+        return rows.every((r) => r.status === 'CLOSED' || r.status === 'FAILED');
+      },
+      120_000,
+    );
     expect(stop.stillOpen).toEqual([]);
     expect((await db.selectFrom('strategy_engine.strategy_state').select('is_active').executeTakeFirstOrThrow()).is_active).toBe(false);
     // A trade the stop did not list never sent an order.
-    const afterStop = await db.selectFrom('strategy_engine.pair_trade').selectAll().where('pair_id', 'in', ids).where('status', '=', 'FAILED').execute();
+    const afterStop = await db
+      .selectFrom('strategy_engine.pair_trade')
+      .selectAll()
+      .where('pair_id', 'in', ids)
+      .where('status', '=', 'FAILED')
+      .execute();
     for (const t of afterStop) {
       if (t.failure_reason?.includes('strategy is not active')) {
         expect(await h.broker.getOrderByClientId(`${t.workflow_id}-entry-leg1`)).toBeNull();

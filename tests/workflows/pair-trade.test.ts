@@ -3,7 +3,7 @@
  * trade records replaced by an in-memory fake (no PostgreSQL, no simulator) and every wait shortened.
  */
 import {
-  WorkflowContinuedAsNewError, WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle,
+  WorkflowContinuedAsNewError, WorkflowUpdateFailedError, type WorkflowHandle,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import {
