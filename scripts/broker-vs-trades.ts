@@ -1,7 +1,8 @@
 /**
  * Issue 10's check against a running `pairs up` (simulator mode): the broker's net position per symbol against the
  * sum of the live trades' filled legs (each trade's own workflow state, from GET /{id}/details), sampled every few
- * seconds. A sample counts only when it is settled: no open order at the broker and every live trade answered.
+ * seconds. A sample counts only when it is settled: no open order at the broker, no order sent while it was taken,
+ * and every live trade answered.
  *
  *   tsx scripts/broker-vs-trades.ts [--api http://127.0.0.1:8001] [--sim http://127.0.0.1:8787] [--minutes 10] [--every 5]
  *
@@ -39,7 +40,13 @@ async function json<T>(url: string, headers: Record<string, string> = {}): Promi
   return (await res.json()) as T;
 }
 
+/** Every order the simulator ever recorded (its control endpoint): unchanged across a sample means nothing traded meanwhile. */
+async function orderLogSize(): Promise<number> {
+  return (await json<unknown[]>(`${SIM}/__sim/orders`)).length;
+}
+
 async function sample(): Promise<{ settled: boolean; mismatches: string[]; live: number; symbols: number }> {
+  const logBefore = await orderLogSize();
   const open = await json<unknown[]>(`${SIM}/v2/orders?status=open&limit=500`, SIM_AUTH);
   const active = (await json<{ pairs: ActivePair[] }>(`${API}/active`)).pairs.filter((p) => p.status !== 'FLAT');
   const expected = new Map<string, number>();
@@ -55,6 +62,7 @@ async function sample(): Promise<{ settled: boolean; mismatches: string[]; live:
   }
   const positions = await json<Array<{ symbol: string; qty: string }>>(`${SIM}/v2/positions`, SIM_AUTH);
   const open2 = await json<unknown[]>(`${SIM}/v2/orders?status=open&limit=500`, SIM_AUTH);
+  const logAfter = await orderLogSize();
   const actual = new Map(positions.map((p) => [p.symbol, Number(p.qty)]));
   const mismatches: string[] = [];
   for (const symbol of new Set([...expected.keys(), ...actual.keys()])) {
@@ -62,7 +70,12 @@ async function sample(): Promise<{ settled: boolean; mismatches: string[]; live:
     const e = expected.get(symbol) ?? 0;
     if (a !== e) mismatches.push(`${symbol}: broker ${a}, trades ${e}`);
   }
-  return { settled: answered && open.length === 0 && open2.length === 0, mismatches, live: active.length, symbols: actual.size };
+  return {
+    settled: answered && open.length === 0 && open2.length === 0 && logBefore === logAfter,
+    mismatches,
+    live: active.length,
+    symbols: actual.size,
+  };
 }
 
 async function main(): Promise<void> {
