@@ -46,7 +46,7 @@ export interface DevServer {
 export async function ensureTemporalCli(): Promise<string> {
   if (existsSync(TEMPORAL_CLI)) return TEMPORAL_CLI;
   // Watched like the server: a build interrupted by our death must not go on without us.
-  const install = await spawnWatched('bash', [INSTALL_SCRIPT], { stdout: 'inherit', stderr: 'inherit' });
+  const install = await spawnWatched('bash', [INSTALL_SCRIPT], { stdout: 'inherit', stderr: 'inherit', keepAlive: true });
   const status = await install.exited;
   if (status.code !== 0) throw new Error(`scripts/install-temporal.sh failed (${status.signal ?? `exit ${status.code}`})`);
   if (!existsSync(TEMPORAL_CLI)) throw new Error(`scripts/install-temporal.sh finished but ${TEMPORAL_CLI} is still missing`);
