@@ -1,7 +1,7 @@
 import { linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors';
-import { isRunning, startTimeOf } from './processes';
+import { isRunning, startTimeOf } from '../../temporal/processes';
 
 export const RUN_LOCK_FILE = 'pairs-up.lock';
 
