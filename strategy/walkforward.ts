@@ -45,7 +45,7 @@ import { probabilityOfBacktestOverfitting, DEFAULT_CSCV_BLOCKS, type BacktestOve
 import { inferBarsPerYear, medianSpacingHours } from './bars-per-year';
 import { deflatedSharpe, returnMoments, type DeflatedSharpe } from './deflated-sharpe';
 import { annualizeReturn, annualizedSharpe, passesGate } from './metrics';
-import { selectPairsSync, type PairSelectionSettings } from './pair-selection';
+import { selectPairsSync, type PairSelection, type PairSelectionSettings } from './pair-selection';
 import { initialPortfolioState, simulatePortfolio, type PortfolioPair, type PortfolioParams, type PortfolioState, type PortfolioTrade } from './portfolio-simulation';
 import type { PriceMatrix } from './price-matrix';
 import { rollingZScore, spreadSeries } from './spread';
@@ -89,7 +89,14 @@ export interface WalkForwardOptions {
   /** The scan's two-stage screen: as live ('auto') unless told. */
   twoStage?: boolean | 'auto';
   cscvBlocks?: number;
-  onProgress?: (progress: { window: number; windows: number }) => void;
+  onProgress?: (progress: WalkForwardProgress) => void;
+}
+
+/** Discovery of every window (possibly on worker threads), then the trading of each window in turn. */
+export interface WalkForwardProgress {
+  stage: 'discovery' | 'trading';
+  done: number;
+  total: number;
 }
 
 export interface WalkForwardPair {
@@ -274,10 +281,37 @@ function sharpeOfEquity(equity: Float64Array, before: number, barsPerYear: numbe
   return annualizedSharpe(m.mean, m.std, barsPerYear);
 }
 
-export function runWalkForward(matrix: PriceMatrix, options: WalkForwardOptions = {}): WalkForwardResult {
+/** The resolved parameters and the window starts of a walk-forward on `matrix`. */
+export function planWalkForward(matrix: PriceMatrix, options: WalkForwardOptions = {}): { params: WalkForwardResolved; starts: number[] } {
   if (matrix.symbols.length < 2) invalidInput(`a walk-forward needs at least 2 symbols, got ${matrix.symbols.length}`);
   const params = resolve(matrix, options);
-  const { formation_bars: N, trading_bars: M, step_bars: step, z_score_window: zWindow, bars_per_year: barsPerYear } = params;
+  return { params, starts: windowStarts(matrix.timestamps.length, params.formation_bars, params.step_bars) };
+}
+
+/** Discovery on the formation window starting at bar `start` (the live rule, on the calling thread). */
+export function discoverWindow(matrix: PriceMatrix, params: WalkForwardResolved, start: number, twoStage: boolean | 'auto' = 'auto'): PairSelection {
+  return selectPairsSync(sub(matrix, start, start + params.formation_bars), params.discovery, { twoStage, workers: 0 });
+}
+
+/** The whole walk-forward on the calling thread. */
+export function runWalkForward(matrix: PriceMatrix, options: WalkForwardOptions = {}): WalkForwardResult {
+  const { params, starts } = planWalkForward(matrix, options);
+  const selections = starts.map((s, w) => {
+    const selection = discoverWindow(matrix, params, s, options.twoStage ?? 'auto');
+    options.onProgress?.({ stage: 'discovery', done: w + 1, total: starts.length });
+    return selection;
+  });
+  return tradeWalkForward(matrix, params, starts, selections, options);
+}
+
+/**
+ * Trades every window on its discovered pairs (see the header): in-sample sweep, out-of-sample portfolio,
+ * the aggregate metrics, the deflated Sharpe ratio and the PBO.
+ */
+export function tradeWalkForward(
+  matrix: PriceMatrix, params: WalkForwardResolved, starts: readonly number[], selections: readonly PairSelection[], options: WalkForwardOptions = {},
+): WalkForwardResult {
+  const { formation_bars: N, trading_bars: M, z_score_window: zWindow, bars_per_year: barsPerYear } = params;
   const ts = matrix.timestamps;
   const n = ts.length;
   const configs = params.sweep ? gridThresholds(params.sweep, params.thresholds.maxHoldHours) : [params.thresholds];
@@ -285,7 +319,6 @@ export function runWalkForward(matrix: PriceMatrix, options: WalkForwardOptions 
   const base: Omit<PortfolioParams, 'thresholds'> = {
     bootstrapPct: params.bootstrap_pct, maxLegPct: params.max_leg_pct, bootstrapTrades: params.bootstrap_trades, costs: params.costs,
   };
-  const starts = windowStarts(n, N, step);
   const state = initialPortfolioState(params.initial_capital);
   const counterfactual = params.sweep ? configs.map(() => initialPortfolioState(params.initial_capital)) : [];
   const counterReturns: number[][] = configs.map(() => []);
@@ -300,8 +333,7 @@ export function runWalkForward(matrix: PriceMatrix, options: WalkForwardOptions 
   starts.forEach((s, w) => {
     const tradeStart = s + N;
     const tradeEnd = Math.min(tradeStart + M, n);
-    const formation = sub(matrix, s, tradeStart);
-    const selection = selectPairsSync(formation, params.discovery, { twoStage: options.twoStage ?? 'auto', workers: 0 });
+    const selection = selections[w];
     trials += selection.nPairsTested * K;
     const spacing = medianSpacingHours(ts, s, tradeStart);
     const inSample: PortfolioPair[] = [];
@@ -360,7 +392,7 @@ export function runWalkForward(matrix: PriceMatrix, options: WalkForwardOptions 
       return: end / equityBefore - 1, sharpe_ratio: annualizedSharpe(wm.mean, wm.std, barsPerYear), end_equity: end,
     });
     equityBefore = end;
-    options.onProgress?.({ window: w + 1, windows: starts.length });
+    options.onProgress?.({ stage: 'trading', done: w + 1, total: starts.length });
   });
 
   // Aggregate out-of-sample metrics.
