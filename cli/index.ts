@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Register> = {
   discover: () => require('./commands/discover').registerDiscover,
   analyze: () => require('./commands/analyze').registerAnalyze,
   backtest: () => require('./commands/backtest').registerBacktest,
+  walkforward: () => require('./commands/walkforward').registerWalkForward,
 };
 
 export function buildProgram(argv: string[] = []): Command {

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { runPairs } from '../helpers/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
-const SUBCOMMANDS = ['migrate', 'worker', 'api', 'sim', 'up', 'deploy', 'cycle', 'discover', 'analyze', 'backtest'];
+const SUBCOMMANDS = ['migrate', 'worker', 'api', 'sim', 'up', 'deploy', 'cycle', 'discover', 'analyze', 'backtest', 'walkforward'];
 
 describe('pairs CLI', () => {
   it('lists every subcommand in --help', () => {
