@@ -74,7 +74,7 @@ export function createPairEvaluationActivities({ db, configPath }: PairEvaluatio
           }
           continue;
         }
-        signals.push({ ...base, type: decision.type as SignalType, reason: decision.reason, trade_id: live?.id ?? null });
+        signals.push({ ...base, type: decision.type, reason: decision.reason, trade_id: live?.id ?? null });
         const routable = live && live.workflow_id && (live.status === 'OPEN' || live.status === 'PENDING');
         routes.push(routable
           ? { kind: 'exit', route: { pairId: pair.id, tradeId: live.id, workflowId: live.workflow_id!, reason: decision.type, z: result.z } }

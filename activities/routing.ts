@@ -2,7 +2,6 @@ import { Context, log } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Db } from '../db/connection';
 import { createPendingTrade, listLiveTrades } from '../db/queries/trades';
-import { linkSignalToTrade } from '../db/queries/signals';
 import { startPairTradeWorkflow } from '../temporal/pair-trade-client';
 import { exitSignal, pairTradeWorkflowId } from '../workflows/contracts/pair-trade';
 import type { EntryRoute, ExitRoute, PairsCycleActivities, RoutingResult } from '../workflows/contracts/pairs-cycle';
@@ -32,7 +31,6 @@ export function createRoutingActivities({ db, taskQueue, client }: RoutingDeps):
           continue;
         }
         const trade = created.trade;
-        await linkSignalToTrade(db, entry.signalId, trade.id);
         if (trade.status !== 'PENDING') continue; // a retry of a batch whose trade has already moved on
         await startPairTradeWorkflow(temporal(), {
           tradeId: trade.id, pairId: trade.pair_id, symbol1: entry.symbol1, symbol2: entry.symbol2, side: trade.side, entryZ: trade.entry_z_score,

@@ -5,8 +5,8 @@ import { BacktestInputError, DEFAULT_INITIAL_CAPITAL, runBacktest } from '../str
 import type { StrategyConfig } from '../config/schema';
 import { badRequest, notFound } from './errors';
 import type { BacktestRequest, BacktestResponse } from './schemas';
+import { DAY_MS } from '../strategy/time-units';
 
-const DAY_MS = 86_400_000;
 const isoDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
 /**

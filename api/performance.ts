@@ -1,8 +1,8 @@
 import type { ClosedTradeRow } from '../db/queries/status-summary';
 import type { PerformanceResponse } from './schemas';
 import { money } from './format';
+import { DAY_MS } from '../strategy/time-units';
 
-const DAY_MS = 86_400_000;
 export const DEFAULT_STARTING_EQUITY = 100_000;
 
 /**

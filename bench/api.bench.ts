@@ -20,7 +20,6 @@ interface AutocannonResult {
   non2xx: number;
   errors: number;
 }
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const autocannon = require('autocannon') as (opts: { url: string; connections: number; duration: number }) => Promise<AutocannonResult>;
 
 const CONNECTIONS = 64;
@@ -49,7 +48,7 @@ async function startChild(mode: 'api' | 'bare', env: Record<string, string>): Pr
   });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       out += String(chunk);
       const m = /^listening (\d+)$/m.exec(out);
       if (m) resolve(Number(m[1]));

@@ -3,6 +3,7 @@
  * order round trips (submit, then fill confirmed by client-id lookups) and paged hourly-bar requests.
  * A 50-pair cycle needs about 1 bars request (100 symbols) and up to 100 orders, so both must be far from the limit.
  */
+import { cpus, loadavg } from 'node:os';
 import { startSimulator } from '../broker/simulator';
 import { createAlpacaBroker } from '../broker/alpaca-broker';
 
@@ -68,7 +69,7 @@ export async function run(): Promise<void> {
     process.stdout.write(`  CPU: ${((barsCpu.user + barsCpu.system) / 1000 / BAR_REQUESTS).toFixed(1)} ms per call (client + simulator)\n`);
     const ordersMs = 100 * (roundTripMs / ORDERS);
     process.stdout.write(`50-pair cycle (1 bars call + 100 orders at the measured rate): ~${(barsMs + ordersMs).toFixed(0)} ms (${barsMs.toFixed(0)} bars + ${ordersMs.toFixed(0)} orders)\n`);
-    process.stdout.write(`  load average now: ${require('node:os').loadavg().map((x: number) => x.toFixed(1)).join(' ')} on ${require('node:os').cpus().length} cores (wall figures shrink on an idle machine)\n`);
+    process.stdout.write(`  load average now: ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} cores (wall figures shrink on an idle machine)\n`);
   } finally {
     await sim.stop();
   }

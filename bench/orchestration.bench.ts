@@ -21,7 +21,7 @@ import { startSimulator } from '../broker/simulator';
 import { DEFAULT_CONFIG_PATH } from '../config/loader';
 import { createScratchDatabase, type ScratchDatabase } from '../db/scratch-database';
 import { seedPairs } from '../chaos/seed';
-import { startDevServer } from '../chaos/temporal-dev-server';
+import { startDevServer } from '../temporal/dev-server';
 import { PAIRS_BIN, WorkerProcess, waitForPoller } from '../chaos/worker-process';
 import { runCycleNow } from '../temporal/run-cycle-now';
 import { TASK_QUEUE } from '../workflows/contracts/task-queue';
@@ -112,7 +112,7 @@ export async function run(): Promise<void> {
     const broker = createAlpacaBroker({ keyId: 'BENCH', secret: 'BENCH', simulatorUrl: sim.url });
     const activities = createPairsActivities({ db: direct.db, broker, configPath, taskQueue: TASK_QUEUE, client });
     const env = new MockActivityEnvironment();
-    const inContext = <T>(fn: () => Promise<T>): Promise<T> => env.run(fn) as Promise<T>;
+    const inContext = <T>(fn: () => Promise<T>): Promise<T> => env.run<[], T, () => Promise<T>>(fn);
 
     const temporalMs: number[] = [];
     const directMs: number[] = [];

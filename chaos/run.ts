@@ -9,7 +9,7 @@ import { createScratchDatabase } from '../db/scratch-database';
 import { runLifecycle, type LifecycleOutcome } from './lifecycle';
 import { seedPairs, seedTrackRecord, shortablePairs } from './seed';
 import { NO_CHAOS, chaosFaults, startChaosSimulator, tally, totalFaults } from './simulator';
-import { startDevServer } from './temporal-dev-server';
+import { startDevServer } from '../temporal/dev-server';
 import { WorkerProcess, waitForPoller } from './worker-process';
 
 export interface ChaosOptions {

@@ -7,17 +7,17 @@ type Register = (program: Command) => void;
  * Express, Temporal and the database driver. `--help` and unknown commands load them all.
  */
 const COMMANDS: Record<string, () => Register> = {
-  migrate: () => require('./commands/migrate').registerMigrate,
-  worker: () => require('./commands/worker').registerWorker,
-  api: () => require('./commands/api').registerApi,
-  sim: () => require('./commands/sim').registerSim,
-  up: () => require('./commands/up').registerUp,
-  deploy: () => require('./commands/deploy').registerDeploy,
-  cycle: () => require('./commands/cycle').registerCycle,
-  discover: () => require('./commands/discover').registerDiscover,
-  analyze: () => require('./commands/analyze').registerAnalyze,
-  backtest: () => require('./commands/backtest').registerBacktest,
-  walkforward: () => require('./commands/walkforward').registerWalkForward,
+  migrate: () => (require('./commands/migrate') as typeof import('./commands/migrate')).registerMigrate,
+  worker: () => (require('./commands/worker') as typeof import('./commands/worker')).registerWorker,
+  api: () => (require('./commands/api') as typeof import('./commands/api')).registerApi,
+  sim: () => (require('./commands/sim') as typeof import('./commands/sim')).registerSim,
+  up: () => (require('./commands/up') as typeof import('./commands/up')).registerUp,
+  deploy: () => (require('./commands/deploy') as typeof import('./commands/deploy')).registerDeploy,
+  cycle: () => (require('./commands/cycle') as typeof import('./commands/cycle')).registerCycle,
+  discover: () => (require('./commands/discover') as typeof import('./commands/discover')).registerDiscover,
+  analyze: () => (require('./commands/analyze') as typeof import('./commands/analyze')).registerAnalyze,
+  backtest: () => (require('./commands/backtest') as typeof import('./commands/backtest')).registerBacktest,
+  walkforward: () => (require('./commands/walkforward') as typeof import('./commands/walkforward')).registerWalkForward,
 };
 
 export function buildProgram(argv: string[] = []): Command {
@@ -28,7 +28,7 @@ export function buildProgram(argv: string[] = []): Command {
     .showSuggestionAfterError(true);
   const requested = argv[2];
   const names = requested && requested in COMMANDS ? [requested] : Object.keys(COMMANDS);
-  for (const name of names) COMMANDS[name]!()(program);
+  for (const name of names) COMMANDS[name]()(program);
   for (const sub of program.commands) sub.exitOverride().configureOutput({ outputError: () => undefined });
   return program;
 }

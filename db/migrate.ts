@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { FileMigrationProvider, Migrator, type MigrationResult } from 'kysely';
@@ -18,7 +19,7 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
   const { error, results } = await createMigrator(db).migrateToLatest();
   if (error) {
     const failed = results?.find((r: MigrationResult) => r.status === 'Error');
-    const detail = error instanceof Error ? error.message : String(error);
+    const detail = error instanceof Error ? error.message : inspect(error);
     throw new Error(`migration ${failed?.migrationName ?? '(setup)'} failed: ${detail}`);
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

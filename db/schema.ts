@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { BacktestMetrics } from '../strategy/backtest-result';
 import type { ExitSignalType, TradeSide } from '../strategy/signals';
 import type { TradeStatus } from '../strategy/trade-status';
 
@@ -98,23 +99,16 @@ export interface PairPerformanceTable {
   updated_at: Generated<Timestamp>;
 }
 
-export interface BacktestRunTable {
+/** A backtest's metrics as columns; annualized_return is stored as Infinity where the result has null (overflow). */
+type BacktestMetricColumns = Omit<BacktestMetrics, 'annualized_return'> & { annualized_return: number };
+
+export interface BacktestRunTable extends BacktestMetricColumns {
   id: Generated<number>;
   pair_id: number;
   run_date: Generated<Timestamp>;
   start_date: DateOnly;
   end_date: DateOnly;
   params: Json<Record<string, unknown>>;
-  total_return: number;
-  annualized_return: number;
-  sharpe_ratio: number;
-  max_drawdown: number;
-  win_rate: number;
-  profit_factor: number | null;
-  total_trades: number;
-  avg_hold_time_hours: number;
-  kelly_fraction: number | null;
-  passed_gate: boolean;
   equity_curve: Json<unknown[]>;
   trade_log: Json<unknown[]>;
 }

@@ -37,7 +37,7 @@ import * as timeUnits from './time-units';
 
 // Module-local bindings: CommonJS imports compile to property reads on the module object, which
 // cost more than the rest of a bar's work in the simulation loop.
-const { classifySignal, POS_FLAT, POS_LONG, POS_SHORT, SIG_EXIT, SIG_EXPIRE, SIG_LONG_SPREAD, SIG_NONE, SIG_SHORT_SPREAD, SIG_STOP_LOSS } = signals;
+const { classifySignal, POS_FLAT, POS_LONG, POS_SHORT, SIG_EXIT, SIG_EXPIRE, SIG_LONG_SPREAD, SIG_NONE, SIG_STOP_LOSS } = signals;
 const { legCapital, sharesFor } = sizing;
 const { HOUR_MS } = timeUnits;
 const SIDE_OF_POSITION: Record<number, TradeSide> = { [POS_LONG]: 'LONG_SPREAD', [POS_SHORT]: 'SHORT_SPREAD' };

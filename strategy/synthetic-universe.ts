@@ -99,8 +99,8 @@ export function syntheticUniverse(options: SyntheticOptions): SyntheticUniverse 
     [perm[k], perm[r]] = [perm[r], perm[k]];
   }
   const market = randomWalk(0.00005, 0.003);
-  const logp: Float64Array[] = new Array(nSym);
-  const clusterOf: (number | null)[] = new Array(nSym).fill(null);
+  const logp: Float64Array[] = new Array<Float64Array>(nSym);
+  const clusterOf: (number | null)[] = new Array<number | null>(nSym).fill(null);
   let pos = 0;
   clusterSizes.forEach((size, k) => {
     const loading = between(0.5, 1.2);

@@ -29,31 +29,34 @@ export class TaskPool<R> {
       let finished = 0;
       let settled = false;
       const cleanups: (() => void)[] = [];
-      const settle = (err?: unknown): void => {
+      // Success and failure are separate paths, so even a thrown `undefined` counts as a failure.
+      const settle = (outcome: { ok: true } | { ok: false; err: unknown }): void => {
         if (settled) return;
         settled = true;
         cleanups.forEach((c) => c());
-        if (err === undefined) resolve(); else reject(err instanceof Error ? err : new Error(String(err)));
+        if (outcome.ok) resolve();
+        else reject(outcome.err instanceof Error ? outcome.err : new Error(String(outcome.err)));
       };
+      const fail = (err: unknown): void => settle({ ok: false, err });
       const feed = (worker: Worker): void => {
         if (next < tasks) send(worker, next++);
       };
       for (const worker of this.workers) {
         const onMessage = (reply: PoolReply<R>): void => {
           if ('error' in reply) {
-            settle(new Error(`${this.name} worker failed: ${reply.error}`));
+            fail(new Error(`${this.name} worker failed: ${reply.error}`));
             return;
           }
           try {
             onResult(reply);
           } catch (err) {
-            settle(err);
+            fail(err);
             return;
           }
-          if (++finished === tasks) settle(); else feed(worker);
+          if (++finished === tasks) settle({ ok: true }); else feed(worker);
         };
-        const onError = (err: Error): void => settle(err);
-        const onExit = (code: number): void => settle(new Error(`${this.name} worker exited with code ${code}`));
+        const onError = (err: Error): void => fail(err);
+        const onExit = (code: number): void => fail(new Error(`${this.name} worker exited with code ${code}`));
         worker.on('message', onMessage);
         worker.on('error', onError);
         worker.on('exit', onExit);

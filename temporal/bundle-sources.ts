@@ -24,7 +24,7 @@ export function bundleSourceFiles(entry: string): string[] {
     seen.add(file);
     const text = readFileSync(file, 'utf8');
     for (const m of text.matchAll(RELATIVE_IMPORT)) {
-      const target = resolveSource(file, (m[1] ?? m[2])!);
+      const target = resolveSource(file, (m[1] ?? m[2]));
       if (target !== null && !seen.has(target)) pending.push(target);
     }
   }

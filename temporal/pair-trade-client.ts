@@ -3,7 +3,7 @@ import {
 } from '@temporalio/client';
 import {
   PAIR_ID, PAIR_NAME, PAIR_TRADE_WORKFLOW, TASK_QUEUE, TRADE_SIDE, TRADE_STATUS, closeUpdate, pairTradeWorkflowId, stateQuery,
-  type CloseRequest, type CloseResult, type PairTradeInput, type TradeState,
+  type CloseRequest, type CloseResult, type PairTradeInput, type PairTradeWorkflow, type TradeState,
 } from '../workflows/contracts/pair-trade';
 
 /**
@@ -14,7 +14,7 @@ import {
 export async function startPairTradeWorkflow(client: Client, input: PairTradeInput, taskQueue = TASK_QUEUE): Promise<boolean> {
   const pairName = `${input.symbol1}/${input.symbol2}`;
   try {
-    await client.workflow.start(PAIR_TRADE_WORKFLOW, {
+    await client.workflow.start<PairTradeWorkflow>(PAIR_TRADE_WORKFLOW, {
       workflowId: pairTradeWorkflowId(input.pairId, input.tradeId),
       taskQueue,
       args: [input],

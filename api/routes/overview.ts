@@ -6,8 +6,8 @@ import { isoUtc, money, pairName } from '../format';
 import { computePerformance } from '../performance';
 import type { ActiveResponse, StatusResponse } from '../schemas';
 import { mountRoutes } from './define';
+import { DAY_MS } from '../../strategy/time-units';
 
-const DAY_MS = 86_400_000;
 
 /** Unrealized P&L of a position-holding trade at the pair's latest spread prices; 0 otherwise. */
 function unrealizedPnl(row: ActivePairRow): number {

@@ -65,10 +65,10 @@ export function mergeFaults(base: FaultConfig, update: unknown): FaultConfig {
     } else if (key === 'rejectClientOrderIdPattern') {
       if (value !== null && typeof value !== 'string') throw new Error('rejectClientOrderIdPattern must be a string or null');
       if (typeof value === 'string') new RegExp(value);
-      next.rejectClientOrderIdPattern = value as string | null;
+      next.rejectClientOrderIdPattern = value;
     } else if (key === 'rejectSymbols') {
       if (!Array.isArray(value) || !value.every((s) => typeof s === 'string')) throw new Error('rejectSymbols must be a list of symbols');
-      next.rejectSymbols = value as string[];
+      next.rejectSymbols = value;
     } else if (key === 'rejectMode') {
       if (value !== 'async' && value !== 'sync') throw new Error('rejectMode must be async or sync');
       next.rejectMode = value;

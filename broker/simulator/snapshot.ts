@@ -1,4 +1,8 @@
-/** Durable simulator state: one JSON file, written atomically (temp + rename), debounced, flushed on stop. */
+/**
+ * Durable simulator state: one JSON file, written atomically (temp + rename), at most once per `debounceMs`,
+ * flushed on stop. A change after a quiet spell is written at once, before the reply that reports it leaves,
+ * so a SIGKILL cannot lose an order the client was told about; changes inside a burst follow within debounceMs.
+ */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { ClockSnapshot } from './clock';
 import type { ExchangeSnapshot } from './exchange';
@@ -23,12 +27,15 @@ export function loadSnapshot(file: string): SimulatorSnapshot | null {
 export class SnapshotWriter {
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
+  private lastWriteMs = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly file: string, private readonly take: () => SimulatorSnapshot, private readonly debounceMs = 20) {}
 
   schedule(): void {
     if (this.timer || this.closed) return;
-    this.timer = setTimeout(() => this.flush(), this.debounceMs);
+    const wait = this.lastWriteMs + this.debounceMs - Date.now();
+    if (wait <= 0) this.flush();
+    else this.timer = setTimeout(() => this.flush(), wait);
   }
 
   flush(): void {
@@ -38,6 +45,7 @@ export class SnapshotWriter {
     const temp = `${this.file}.${process.pid}.tmp`;
     writeFileSync(temp, JSON.stringify(this.take()));
     renameSync(temp, this.file);
+    this.lastWriteMs = Date.now();
   }
 
   close(): void {

@@ -14,6 +14,7 @@ import {
   BacktestInputError, DEFAULT_FORMATION_BARS, DEFAULT_INITIAL_CAPITAL, DEFAULT_THRESHOLDS, DEFAULT_WINDOW, MIN_FORMATION_BARS,
   defaultFormationBars, runBacktest, type BacktestResult,
 } from '../../strategy/backtest';
+import { DAY_MS } from '../../strategy/time-units';
 
 export interface BacktestOptions {
   csv?: string;
@@ -30,7 +31,6 @@ export interface BacktestOptions {
   json?: boolean;
 }
 
-const DAY_MS = 86_400_000;
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 function numberOption(flag: string, text: string | undefined, fallback: number): number {

@@ -12,42 +12,49 @@ function log(line: string): void {
 export function registerUp(program: Command): void {
   program
     .command('up')
-    .description('run the whole system in one process: database (embedded PGlite unless DATABASE_URL), Temporal dev server '
-      + '(unless TEMPORAL_ADDRESS), broker simulator (unless ALPACA_KEY_ID/ALPACA_SECRET_KEY), discovery, schedule, worker, API and web pages')
-    .option('--data-dir <dir>', 'where the embedded database, Temporal state, simulator state and API token live (env PAIRS_DATA_DIR, default ./data)')
+    .description(
+      'run the whole system in one process: database (embedded PGlite unless DATABASE_URL), Temporal dev server ' +
+        '(unless TEMPORAL_ADDRESS), broker simulator (unless ALPACA_KEY_ID/ALPACA_SECRET_KEY), discovery, schedule, worker, API and web pages',
+    )
+    .option(
+      '--data-dir <dir>',
+      'where the embedded database, Temporal state, simulator state and API token live (env PAIRS_DATA_DIR, default ./data)',
+    )
     .option('--api-port <port>', 'API and web pages port (env PAIRS_API_PORT, default 8001)')
     .option('--temporal-port <port>', 'Temporal dev server frontend port (env PAIRS_TEMPORAL_PORT, default 7233)')
     .option('--ui-port <port>', 'Temporal Web UI port (env PAIRS_TEMPORAL_UI_PORT, default 8233)')
     .option('--sim-port <port>', 'simulator port, 0 for any free one (env PAIRS_SIM_PORT, default 8787)')
     .option('--sim-speed <x>', 'simulated seconds per real second (env PAIRS_SIM_SPEED, default 60: an hourly bar a minute)')
     .option('--cycle-seconds <s>', 'seconds between cycles in simulator mode (env PAIRS_CYCLE_SECONDS, default 30)')
-    .action((flags: UpFlags) => runCommand(async () => {
-      const options = resolveUpOptions(flags);
-      // Ctrl-C while starting: finish the step in progress, stop what was started, exit.
-      const interrupt = new AbortController();
-      const onEarlySignal = (signal: NodeJS.Signals) => {
-        log(`${signal} during start: stopping what was started...`);
-        interrupt.abort();
-      };
-      process.once('SIGINT', onEarlySignal);
-      process.once('SIGTERM', onEarlySignal);
-      let stack: RunningStack;
-      try {
-        stack = await startStack(options, log, process.env, interrupt.signal);
-      } catch (err) {
-        if (err instanceof StartInterrupted) {
-          log('stopped');
-          process.exit(130);
+    .action((flags: UpFlags) =>
+      runCommand(async () => {
+        const options = resolveUpOptions(flags);
+        // Ctrl-C while starting: finish the step in progress, stop what was started, exit.
+        const interrupt = new AbortController();
+        const onEarlySignal = (signal: NodeJS.Signals) => {
+          log(`${signal} during start: stopping what was started...`);
+          interrupt.abort();
+        };
+        process.once('SIGINT', onEarlySignal);
+        process.once('SIGTERM', onEarlySignal);
+        let stack: RunningStack;
+        try {
+          stack = await startStack(options, log, process.env, interrupt.signal);
+        } catch (err) {
+          if (err instanceof StartInterrupted) {
+            log('stopped');
+            process.exit(130);
+          }
+          throw err;
         }
-        throw err;
-      }
-      process.off('SIGINT', onEarlySignal);
-      process.off('SIGTERM', onEarlySignal);
-      printSummary(stack);
-      await waitForStop(stack);
-      // The Temporal native runtime keeps handles open after a clean stop.
-      process.exit(0);
-    }));
+        process.off('SIGINT', onEarlySignal);
+        process.off('SIGTERM', onEarlySignal);
+        printSummary(stack);
+        await waitForStop(stack);
+        // The Temporal native runtime keeps handles open after a clean stop.
+        process.exit(0);
+      }),
+    );
 }
 
 function printSummary(stack: RunningStack): void {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { UsageError } from '../errors';
-import { REPO_ROOT } from './temporal-server';
+
+const REPO_ROOT = path.resolve(__dirname, '../..');
 
 export interface UpOptions {
   dataDir: string;

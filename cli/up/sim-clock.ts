@@ -1,6 +1,6 @@
 import type { SimulatorControl } from '../../broker/simulator';
+import { HOUR_MS } from '../../strategy/time-units';
 
-const HOUR_MS = 3_600_000;
 
 /**
  * Keeps the simulated market in session: whenever it is closed (nights, weekends, holidays) the clock jumps to

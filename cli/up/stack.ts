@@ -19,16 +19,22 @@ import type { Broker } from '../../broker/types';
 import { configPathFromEnv, loadConfig } from '../../config/loader';
 import { createDb, type Db } from '../../db/connection';
 import { migrateToLatest } from '../../db/migrate';
-import { discoverPairs, registryIsFresh } from '../../activities/discovery';
+import { createDiscoveryActivities } from '../../activities/discovery';
+import { registryIsFresh } from '../../db/queries/pairs';
 import { connectClient, connectWorker } from '../../temporal/connection';
 import { deploySchedule, SCHEDULE_ID } from '../../temporal/schedule';
 import { createPairsWorker } from '../../temporal/worker';
-import { TASK_QUEUE } from '../../workflows/shared';
+import { TASK_QUEUE } from '../../workflows/contracts/task-queue';
+import { ensureTemporalCli, startDevServer } from '../../temporal/dev-server';
 import { startEmbeddedDatabase } from './embedded-db';
+import { terminateInterruptedCycles } from './interrupted-cycles';
+import { stopLeftoverDevServers } from './leftover-dev-servers';
 import type { UpOptions } from './options';
+import { assertPortsFree, type PortUse } from './port-check';
+import { acquireRunLock } from './run-lock';
 import { keepSimulatedMarketOpen } from './sim-clock';
-import { startTemporalServer } from './temporal-server';
 import { resolveApiToken, type ApiTokenSource } from './token';
+import { HOUR_MS } from '../../strategy/time-units';
 
 export type Log = (line: string) => void;
 
@@ -47,7 +53,6 @@ export interface RunningStack {
   stop(): Promise<void>;
 }
 
-const HOUR_MS = 3_600_000;
 
 /** Cleanups run last-in first-out; one failing does not keep the others from running. */
 class Teardown {
@@ -79,9 +84,31 @@ function hasAlpacaKeys(env: NodeJS.ProcessEnv): boolean {
   return Boolean(env.ALPACA_KEY_ID && env.ALPACA_SECRET_KEY);
 }
 
+function usesSimulator(env: NodeJS.ProcessEnv): boolean {
+  return !hasAlpacaKeys(env) || Boolean(env.ALPACA_SIM_URL);
+}
+
+function usesDevServer(env: NodeJS.ProcessEnv): boolean {
+  return !env.TEMPORAL_ADDRESS;
+}
+
+/** Every fixed port this start will bind (the embedded database's socket takes a free one). */
+function portsToBind(options: UpOptions, env: NodeJS.ProcessEnv): PortUse[] {
+  const uses: PortUse[] = [{ port: options.apiPort, what: 'API and web pages, --api-port' }];
+  if (usesDevServer(env)) {
+    uses.push({ port: options.temporalPort, what: 'Temporal frontend, --temporal-port' });
+    uses.push({ port: options.uiPort, what: 'Temporal Web UI, --ui-port' });
+  }
+  if (usesSimulator(env) && options.simPort !== 0) uses.push({ port: options.simPort, what: 'broker simulator, --sim-port' });
+  return uses;
+}
+
 /** Symbols discovery scans when not on the simulator: PAIRS_UNIVERSE="AAPL,MSFT,...". */
 function configuredUniverse(env: NodeJS.ProcessEnv): string[] {
-  return (env.PAIRS_UNIVERSE ?? '').split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
+  return (env.PAIRS_UNIVERSE ?? '')
+    .split(',')
+    .map((s) => s.trim().toUpperCase())
+    .filter(Boolean);
 }
 
 /** The worker's own logs (bundle build, state changes) at WARN unless LOG_LEVEL asks for more. */
@@ -104,9 +131,7 @@ export class StartInterrupted extends Error {
  * Starts every piece in order. When `interrupt` fires (Ctrl-C during start) the start stops after the step in
  * progress and whatever was started is stopped again; so does any failure.
  */
-export async function startStack(
-  options: UpOptions, log: Log, env: NodeJS.ProcessEnv = process.env, interrupt?: AbortSignal,
-): Promise<RunningStack> {
+export async function startStack(options: UpOptions, log: Log, env: NodeJS.ProcessEnv = process.env, interrupt?: AbortSignal): Promise<RunningStack> {
   const teardown = new Teardown(log);
   const step = (): void => {
     if (interrupt?.aborted) throw new StartInterrupted('interrupted during start');
@@ -119,10 +144,15 @@ export async function startStack(
   }
 }
 
-async function startPieces(
-  options: UpOptions, log: Log, env: NodeJS.ProcessEnv, teardown: Teardown, step: () => void,
-): Promise<RunningStack> {
+async function startPieces(options: UpOptions, log: Log, env: NodeJS.ProcessEnv, teardown: Teardown, step: () => void): Promise<RunningStack> {
   mkdirSync(options.dataDir, { recursive: true });
+  const lock = acquireRunLock(options.dataDir);
+  teardown.add('run lock', () => lock.release());
+  const temporalDbFile = path.join(options.dataDir, 'temporal.db');
+  const leftovers = usesDevServer(env) ? await stopLeftoverDevServers(temporalDbFile) : [];
+  if (leftovers.length > 0) log(`temporal: stopped the dev server an earlier run left running on ${temporalDbFile} (pid ${leftovers.join(', ')})`);
+  await assertPortsFree(portsToBind(options, env));
+  if (lock.crashedRun) log(`an earlier run${lock.crashedRun.pid ? ` (pid ${lock.crashedRun.pid})` : ''} did not stop cleanly: recovering`);
   const token = resolveApiToken(options.dataDir, env);
   const configPath = configPathFromEnv(env);
   const config = await loadConfig(configPath);
@@ -149,11 +179,14 @@ async function startPieces(
 
   step();
   // Temporal
-  let temporalAddress = env.TEMPORAL_ADDRESS;
+  const externalTemporal = env.TEMPORAL_ADDRESS;
+  let temporalAddress: string;
   let temporalUiUrl: string | null = null;
-  if (!temporalAddress) {
-    const server = await startTemporalServer({
-      dbFile: path.join(options.dataDir, 'temporal.db'),
+  if (!externalTemporal) {
+    await ensureTemporalCli();
+    step();
+    const server = await startDevServer({
+      dbFile: temporalDbFile,
       port: options.temporalPort,
       uiPort: options.uiPort,
       logFile: path.join(options.dataDir, 'temporal.log'),
@@ -161,13 +194,18 @@ async function startPieces(
     teardown.add('temporal dev server', () => server.stop());
     temporalAddress = server.address;
     temporalUiUrl = server.uiUrl;
-    log(`temporal: dev server on ${temporalAddress} (state in ${path.join(options.dataDir, 'temporal.db')})`);
+    log(`temporal: dev server on ${temporalAddress} (state in ${temporalDbFile})`);
   } else {
+    temporalAddress = externalTemporal;
     log(`temporal: ${temporalAddress} (TEMPORAL_ADDRESS)`);
   }
   const namespace = env.TEMPORAL_NAMESPACE || 'default';
   const client: Client = await connectClient({ address: temporalAddress, namespace });
   teardown.add('temporal client', () => client.connection.close());
+  if (!externalTemporal) {
+    const terminated = await terminateInterruptedCycles(client);
+    if (terminated.length > 0) log(`temporal: terminated ${terminated.length} cycle(s) the last run left unfinished: ${terminated.join(', ')}`);
+  }
 
   step();
   // Broker
@@ -175,7 +213,7 @@ async function startPieces(
   let discoveryBroker: Broker;
   let simulator: SimulatorHandle | null = null;
   let universe: string[];
-  if (hasAlpacaKeys(env) && !env.ALPACA_SIM_URL) {
+  if (!usesSimulator(env)) {
     broker = createBrokerFromEnv(env);
     discoveryBroker = broker;
     universe = configuredUniverse(env);
@@ -198,7 +236,9 @@ async function startPieces(
     // A first bars request over the whole universe makes the simulator compute years of paths: allow time.
     discoveryBroker = createAlpacaBroker({ keyId: 'SIMKEY', secret: 'SIMSECRET', simulatorUrl: sim.url, timeoutMs: 120_000 });
     universe = sim.control.market.symbols.map((s) => s.symbol);
-    log(`broker: simulator on ${sim.url} at ${options.simSpeed}x (state in ${path.join(options.dataDir, 'simulator.json')}); simulated now ${sim.control.clock().newYork} New York`);
+    log(
+      `broker: simulator on ${sim.url} at ${options.simSpeed}x (state in ${path.join(options.dataDir, 'simulator.json')}); simulated now ${sim.control.clock().newYork} New York`,
+    );
   }
 
   step();
@@ -209,9 +249,11 @@ async function startPieces(
     log('discovery: skipped, no universe (set PAIRS_UNIVERSE=SYM1,SYM2,... to scan with Alpaca)');
   } else {
     const started = Date.now();
-    const found = await discoverPairs({ db, broker: discoveryBroker, symbols: universe, settings: config.discovery });
-    log(`discovery: ${found.pairs.length} pairs kept of ${found.pairsTested} tested over ${found.symbolsScanned} symbols x ${found.bars} bars in ${((Date.now() - started) / 1000).toFixed(1)} s`
-      + (found.pairs.length ? `: ${found.pairs.map((p) => `${p.symbol1}/${p.symbol2}`).join(', ')}` : ''));
+    const found = await createDiscoveryActivities({ db, broker: discoveryBroker }).discoverPairs({ symbols: universe, settings: config.discovery });
+    log(
+      `discovery: ${found.pairs.length} pairs kept of ${found.pairsTested} tested over ${found.symbolsScanned} symbols x ${found.bars} bars in ${((Date.now() - started) / 1000).toFixed(1)} s` +
+        (found.pairs.length ? `: ${found.pairs.map((p) => `${p.symbol1}/${p.symbol2}`).join(', ')}` : ''),
+    );
   }
 
   step();
@@ -224,7 +266,14 @@ async function startPieces(
   installQuietRuntime(env);
   const workerConnection = await connectWorker({ address: temporalAddress, namespace });
   teardown.add('worker connection', () => workerConnection.close());
-  const worker: Worker = await createPairsWorker({ connection: workerConnection, namespace, db, broker, configPath, client, shutdownGraceTime: '5 seconds',
+  const worker: Worker = await createPairsWorker({
+    connection: workerConnection,
+    namespace,
+    db,
+    broker,
+    configPath,
+    client,
+    shutdownGraceTime: '5 seconds',
     onCycleFinished: (seconds) => cycleDurationSeconds.observe(seconds),
   });
   const workerDone = worker.run();
@@ -236,7 +285,11 @@ async function startPieces(
 
   step();
   const app = createApp({
-    db, temporal: { client, taskQueue: TASK_QUEUE }, broker, configPath, apiToken: token.token,
+    db,
+    temporal: { client, taskQueue: TASK_QUEUE },
+    broker,
+    configPath,
+    apiToken: token.token,
     // Request logs would drown the summary; LOG_LEVEL=info brings them back.
     logger: createApiLogger(env.LOG_LEVEL ?? 'warn'),
   });

@@ -40,7 +40,7 @@ export async function latestBarTimes(db: Db, symbols: string[]): Promise<Map<str
     .where('symbol', 'in', symbols)
     .groupBy('symbol')
     .execute();
-  return new Map(rows.map((r) => [r.symbol, new Date(r.ts as unknown as Date)]));
+  return new Map(rows.map((r) => [r.symbol, new Date(r.ts)]));
 }
 
 export type { CloseSeries };

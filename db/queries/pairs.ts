@@ -79,5 +79,5 @@ export async function registryIsFresh(db: Db, maxAgeMs: number, nowMs = Date.now
     .where('is_active', '=', true)
     .executeTakeFirstOrThrow();
   if (Number(row.active) === 0 || !row.newest) return false;
-  return nowMs - new Date(row.newest as Date).getTime() <= maxAgeMs;
+  return nowMs - new Date(row.newest).getTime() <= maxAgeMs;
 }

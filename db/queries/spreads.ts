@@ -33,7 +33,7 @@ export async function latestSpreadTimes(db: Db, pairIds: number[]): Promise<Map<
     .where('pair_id', 'in', pairIds)
     .groupBy('pair_id')
     .execute();
-  return new Map(rows.map((r) => [r.pair_id, new Date(r.ts as unknown as Date).getTime()]));
+  return new Map(rows.map((r) => [r.pair_id, new Date(r.ts).getTime()]));
 }
 
 /** The pair's most recent finite z-score, or null. */

@@ -11,9 +11,6 @@ export interface StatusRow {
   last_update: Date | null;
 }
 
-/** Trades holding positions: OPEN, or CLOSING (exit orders in flight). */
-export const POSITION_STATUSES = ['OPEN', 'CLOSING'] as const;
-
 export async function getStatusRow(db: Db): Promise<StatusRow> {
   const { rows } = await sql<StatusRow>`
     SELECT

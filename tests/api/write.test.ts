@@ -88,10 +88,12 @@ describe('pairs API write endpoints, auth and bad input', () => {
       [{ hacker: true }, /hacker|Unrecognized/i],
       [{}, /at least one field/],
       [[], /expected object|Invalid input/i],
-      [{ entry_threshold: 1e400 }, /entry_threshold/],
+      // Raw JSON: a JS literal 1e400 is Infinity, which JSON.stringify would send as null.
+      ['{"entry_threshold": 1e400}', /entry_threshold/],
     ])('rejects %j with 400 and writes nothing', async (body, detail) => {
       const before = await fs.readFile(env.configPath, 'utf8');
-      const res = await request(env.app).post(`${API}/config`).set(AUTH).send(body as object).expect(400);
+      const req = request(env.app).post(`${API}/config`).set(AUTH);
+      const res = await (typeof body === 'string' ? req.set('Content-Type', 'application/json').send(body) : req.send(body as object)).expect(400);
       isError(res.body);
       expect(res.body.details.join('\n')).toMatch(detail);
       expect(await fs.readFile(env.configPath, 'utf8')).toBe(before);

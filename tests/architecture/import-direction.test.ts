@@ -19,10 +19,10 @@ function imports(dir: string): ImportLine[] {
     const text = readFileSync(path.join(ROOT, file), 'utf8');
     const found: ImportLine[] = [];
     for (const m of text.matchAll(/^\s*(import|export)\s+(type\s+)?[^'";]*?from\s+['"]([^'"]+)['"]/gm)) {
-      found.push({ file, spec: m[3]!, typeOnly: Boolean(m[2]) });
+      found.push({ file, spec: m[3], typeOnly: Boolean(m[2]) });
     }
     for (const m of text.matchAll(/\brequire\(\s*['"]([^'"]+)['"]\s*\)|\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)) {
-      found.push({ file, spec: (m[1] ?? m[2])!, typeOnly: false });
+      found.push({ file, spec: (m[1] ?? m[2]), typeOnly: false });
     }
     return found;
   });

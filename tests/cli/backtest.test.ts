@@ -65,7 +65,7 @@ describe('pairs backtest', () => {
   function options(args: string[]): BacktestOptions {
     const opts: Record<string, string> = {};
     for (let k = 0; k < args.length; k += 2) opts[args[k].replace(/^--/, '').replace(/-(\w)/g, (_m, c: string) => c.toUpperCase())] = args[k + 1];
-    return opts as BacktestOptions;
+    return opts;
   }
 
   const badInputs: Array<[string, () => string[], RegExp]> = [

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from '../../chaos/ports';
+import { freePort } from '../../temporal/free-port';
 
 /**
  * A private PostgreSQL 15 cluster for tests that must stop or restart the server: the machine's shared

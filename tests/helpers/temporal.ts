@@ -1,22 +1,28 @@
-import path from 'node:path';
-import { existsSync } from 'node:fs';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import { startDevServer } from '../../temporal/dev-server';
 
-/** The Temporal CLI that `scripts/install-temporal.sh` builds from source (npm test runs it first). */
-export const TEMPORAL_CLI = process.env.TEMPORAL_CLI ?? path.resolve(__dirname, '../../.tools/bin/temporal');
+export { TEMPORAL_CLI } from '../../temporal/dev-server';
 
-/** A real Temporal dev server on a random port, with the engine's search attributes registered. */
+/**
+ * A real Temporal dev server (in memory, on a free port, with the engine's search attributes) started by the
+ * project's launcher, so a test process killed mid-run leaves no server behind; teardown() stops it.
+ */
 export async function startTemporal(): Promise<TestWorkflowEnvironment> {
-  if (!existsSync(TEMPORAL_CLI)) {
-    throw new Error(`Temporal CLI not found at ${TEMPORAL_CLI}: run scripts/install-temporal.sh`);
+  const server = await startDevServer();
+  let env: TestWorkflowEnvironment;
+  try {
+    env = await TestWorkflowEnvironment.createFromExistingServer({ address: server.address });
+  } catch (err) {
+    await server.stop();
+    throw err;
   }
-  return TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: { type: 'existing-path', path: TEMPORAL_CLI },
-      searchAttributes: SEARCH_ATTRIBUTES,
-      ip: '127.0.0.1',
-      log: { format: 'pretty', level: 'warn' },
-    },
-  });
+  const closeConnections = env.teardown.bind(env);
+  env.teardown = async () => {
+    try {
+      await closeConnections();
+    } finally {
+      await server.stop();
+    }
+  };
+  return env;
 }

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,11 +24,11 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
   for (;;) {
     try {
       const value = await probe();
-      if (value !== undefined && value !== false) return value as T;
+      if (value !== undefined && value !== false) return value;
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${last instanceof Error ? last.message : inspect(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }

@@ -108,7 +108,7 @@ describe('committed workflow histories', () => {
     const fixtures = committedFixtures();
     const results = await replayAll(fixtures);
     expect(results).toHaveLength(fixtures.length);
-    const failed = results.map((r, i) => ({ fixture: `${fixtures[i]!.version}/${fixtures[i]!.file}`, error: r.error })).filter((r) => r.error !== null);
+    const failed = results.map((r, i) => ({ fixture: `${fixtures[i].version}/${fixtures[i].file}`, error: r.error })).filter((r) => r.error !== null);
     expect(failed).toEqual([]);
   });
 

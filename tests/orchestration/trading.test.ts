@@ -90,6 +90,9 @@ describe('pairs orchestration against the simulator', () => {
 
     const closed = await waitFor('trade CLOSED', () => tradeWithStatus(db, tradeId, ['CLOSED']));
     expect(closed.exit_reason).toBe('EXPIRE');
+    const exitSignals = await db.selectFrom('strategy_engine.pair_signal').select(['type', 'trade_id'])
+      .where('pair_id', '=', pairId).where('type', '=', 'EXPIRE').execute();
+    expect(exitSignals).toEqual([{ type: 'EXPIRE', trade_id: tradeId }]);
     const exit1 = await broker.getOrderByClientId(`${workflowId}-exit-leg1`);
     const exit2 = await broker.getOrderByClientId(`${workflowId}-exit-leg2`);
     expect(exit1?.status).toBe('filled');

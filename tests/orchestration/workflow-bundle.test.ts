@@ -16,7 +16,7 @@ test('the cache key hashes every project module the bundle includes', async () =
   const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
   const inlineMap = /sourceMappingURL=data:application\/json;(?:charset=utf-8;)?base64,([A-Za-z0-9+/=]+)/.exec(code);
   expect(inlineMap).not.toBeNull();
-  const sources = (JSON.parse(Buffer.from(inlineMap![1]!, 'base64').toString('utf8')) as { sources: string[] }).sources;
+  const sources = (JSON.parse(Buffer.from(inlineMap![1], 'base64').toString('utf8')) as { sources: string[] }).sources;
   const bundled = [...new Set(sources
     .map((s) => s.replace(/^webpack:\/\/[^/]*\//, ''))
     .map((s) => path.resolve(ROOT, s))

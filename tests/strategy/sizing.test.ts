@@ -130,7 +130,7 @@ describe('zero shares and bad input', () => {
     [{ closed: { count: 3, wins: 1, meanWin: 1, meanLoss: -1 } }, /meanLoss must be a finite magnitude >= 0/],
     [{ closed: { count: 2.5, wins: 1, meanWin: 1, meanLoss: 1 } }, /count must be a non-negative integer/],
   ])('returns ok:false (no throw) for %p', (over, reason) => {
-    const r = sizeLegs(base(over as Partial<SizingInput>));
+    const r = sizeLegs(base(over));
     expect(r.ok).toBe(false);
     expect(!r.ok && r.reason).toMatch(reason);
   });

@@ -18,21 +18,21 @@ describe('Temporal dev server built from source', () => {
     const testEnv = env!;
     const worker = await Worker.create({
       connection: testEnv.nativeConnection,
-      taskQueue: 'spine-ping',
+      taskQueue: 'dev-server-ping',
       workflowsPath: require.resolve('../fixtures/ping-workflow'),
       activities: { echo: async (message: string) => message.toUpperCase() },
     });
     const result = await worker.runUntil(
       testEnv.client.workflow.execute('pingWorkflow', {
-        taskQueue: 'spine-ping',
-        workflowId: 'spine-ping-1',
+        taskQueue: 'dev-server-ping',
+        workflowId: 'dev-server-ping-1',
         args: ['hello'],
         typedSearchAttributes: [{ key: PAIR_NAME, value: 'AAA/BBB' }],
       }),
     );
     expect(result).toBe('workflow saw: HELLO');
 
-    const described = await testEnv.client.workflow.getHandle('spine-ping-1').describe();
+    const described = await testEnv.client.workflow.getHandle('dev-server-ping-1').describe();
     expect(described.typedSearchAttributes.get(PAIR_NAME)).toBe('AAA/BBB');
   });
 });

@@ -6,7 +6,12 @@ import { registryIsFresh } from '../../db/queries/pairs';
 import { pearson } from '../../strategy/spread';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
-const CLUSTERS = [['ARQX', 'BLVN', 'CRDM', 'DUNE'], ['EFRA', 'FLNT', 'GRVY'], ['HALO', 'IONQ', 'JETT', 'KRNL', 'LMNR'], ['MOSS', 'NOVA', 'OPAL', 'PRSM']];
+const CLUSTERS = [
+  ['ARQX', 'BLVN', 'CRDM', 'DUNE'],
+  ['EFRA', 'FLNT', 'GRVY'],
+  ['HALO', 'IONQ', 'JETT', 'KRNL', 'LMNR'],
+  ['MOSS', 'NOVA', 'OPAL', 'PRSM'],
+];
 const clusterOf = (symbol: string) => CLUSTERS.findIndex((c) => c.includes(symbol));
 
 jest.setTimeout(120_000);
@@ -62,22 +67,70 @@ test('discovers cointegrated pairs from the simulator history and upserts them i
 
   // The kept pairs' bars are in market_data (and only theirs).
   const keptSymbols = new Set(first.pairs.flatMap((p) => [p.symbol1, p.symbol2]));
-  const stored = await database.db.selectFrom('strategy_engine.market_data')
-    .select((eb) => ['symbol', eb.fn.countAll<number>().as('bars')]).groupBy('symbol').execute();
+  const stored = await database.db
+    .selectFrom('strategy_engine.market_data')
+    .select((eb) => ['symbol', eb.fn.countAll<number>().as('bars')])
+    .groupBy('symbol')
+    .execute();
   expect(new Set(stored.map((r) => r.symbol))).toEqual(keptSymbols);
   for (const row of stored) expect(Number(row.bars)).toBeGreaterThanOrEqual(discovery.lookback_bars);
   expect(first.barsStored).toBe(stored.reduce((sum, r) => sum + Number(r.bars), 0));
 
   // A stale extra pair without a live trade is deactivated; one with an open trade is kept active.
-  const extra = await database.db.insertInto('strategy_engine.pair_registry').values([
-    { symbol1: 'QUIL', symbol2: 'RAVN', hedge_ratio: 1, hedge_alpha: 0, half_life: 10, cointegration_pvalue: 0.01, cointegration_stat: -4, correlation: 0.6, score: 0.1, rank: 99 },
-    { symbol1: 'SLTE', symbol2: 'TKRA', hedge_ratio: 1, hedge_alpha: 0, half_life: 10, cointegration_pvalue: 0.01, cointegration_stat: -4, correlation: 0.6, score: 0.1, rank: 98 },
-  ]).returning('id').execute();
-  await database.db.insertInto('strategy_engine.pair_trade').values({
-    pair_id: extra[1].id, entry_signal_id: null, workflow_id: 'wf-live', side: 'LONG_SPREAD', status: 'OPEN', entry_time: new Date(),
-    entry_z_score: -2.1, qty1: 1, qty2: 1, entry_price1: 10, entry_price2: 10, exit_time: null, exit_z_score: null, exit_price1: null,
-    exit_price2: null, exit_reason: null, pnl: null, hold_hours: null, failure_reason: null,
-  }).execute();
+  const extra = await database.db
+    .insertInto('strategy_engine.pair_registry')
+    .values([
+      {
+        symbol1: 'QUIL',
+        symbol2: 'RAVN',
+        hedge_ratio: 1,
+        hedge_alpha: 0,
+        half_life: 10,
+        cointegration_pvalue: 0.01,
+        cointegration_stat: -4,
+        correlation: 0.6,
+        score: 0.1,
+        rank: 99,
+      },
+      {
+        symbol1: 'SLTE',
+        symbol2: 'TKRA',
+        hedge_ratio: 1,
+        hedge_alpha: 0,
+        half_life: 10,
+        cointegration_pvalue: 0.01,
+        cointegration_stat: -4,
+        correlation: 0.6,
+        score: 0.1,
+        rank: 98,
+      },
+    ])
+    .returning('id')
+    .execute();
+  await database.db
+    .insertInto('strategy_engine.pair_trade')
+    .values({
+      pair_id: extra[1].id,
+      entry_signal_id: null,
+      workflow_id: 'wf-live',
+      side: 'LONG_SPREAD',
+      status: 'OPEN',
+      entry_time: new Date(),
+      entry_z_score: -2.1,
+      qty1: 1,
+      qty2: 1,
+      entry_price1: 10,
+      entry_price2: 10,
+      exit_time: null,
+      exit_z_score: null,
+      exit_price1: null,
+      exit_price2: null,
+      exit_reason: null,
+      pnl: null,
+      hold_hours: null,
+      failure_reason: null,
+    })
+    .execute();
 
   const second = await createDiscoveryActivities({ db: database.db, broker }).discoverPairs({ symbols, settings: discovery });
   expect(second.pairs.map((p) => p.id)).toEqual(first.pairs.map((p) => p.id));

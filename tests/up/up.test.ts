@@ -4,87 +4,22 @@
  * dev server, the simulator, discovery, the schedule, the worker and the API; reach pairs with numeric
  * z-scores within 3 minutes; stop cleanly on SIGINT; and resume from the same data on a second start.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { TEMPORAL_CLI } from '../helpers/temporal';
+import { getJson, portIsFree, stablePort, unconfiguredEnv, UpProcess, waitFor } from './up-process';
 
-const REPO = path.resolve(__dirname, '../..');
 const READY_WITHIN_MS = 180_000;
 const STOP_WITHIN_MS = 15_000;
 
 jest.setTimeout(8 * 60_000);
 
-interface ActivePair { id: number; name: string; z_score: number | null }
-
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-/**
- * A free port below the kernel's ephemeral range (32768+ on Linux), so no outgoing connection takes it
- * between the two starts that must reuse it.
- */
-async function stablePort(taken: number[]): Promise<number> {
-  for (;;) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
-    if (!taken.includes(port) && (await portIsFree(port))) return port;
-  }
-}
-
-class UpProcess {
-  output = '';
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  private readonly child: ChildProcess;
-
-  constructor(args: string[], env: NodeJS.ProcessEnv) {
-    this.child = spawn(process.execPath, [path.join(REPO, 'bin/pairs.js'), 'up', ...args], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child.stdout!.on('data', (d: Buffer) => { this.output += d.toString(); });
-    this.child.stderr!.on('data', (d: Buffer) => { this.output += d.toString(); });
-    this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
-  }
-
-  get running(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  signal(sig: NodeJS.Signals): void {
-    this.child.kill(sig);
-  }
-
-  /** Last resort in afterAll: the process group is not ours to kill, only this child. */
-  kill(): void {
-    if (this.running) this.child.kill('SIGKILL');
-  }
-}
-
-async function getJson<T>(url: string): Promise<T> {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
-  return (await res.json()) as T;
-}
-
-/** Polls until `check` returns a value (not undefined) or the deadline passes. */
-async function waitFor<T>(what: string, deadlineMs: number, proc: UpProcess, check: () => Promise<T | undefined>): Promise<{ value: T; ms: number }> {
-  const started = Date.now();
-  let lastError = '';
-  while (Date.now() - started < deadlineMs) {
-    if (!proc.running) throw new Error(`pairs up exited while waiting for ${what}:\n${proc.output}`);
-    try {
-      const value = await check();
-      if (value !== undefined) return { value, ms: Date.now() - started };
-    } catch (err) {
-      lastError = err instanceof Error ? err.message : String(err);
-    }
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-  throw new Error(`timed out after ${deadlineMs} ms waiting for ${what} (${lastError})\n${proc.output}`);
+interface ActivePair {
+  id: number;
+  name: string;
+  z_score: number | null;
 }
 
 function temporalCli(address: string, ...args: string[]): string {
@@ -96,10 +31,7 @@ function temporalCli(address: string, ...args: string[]): string {
 async function stopWithSigint(proc: UpProcess): Promise<number> {
   const started = Date.now();
   proc.signal('SIGINT');
-  const exit = await Promise.race([
-    proc.exited,
-    new Promise<null>((r) => setTimeout(() => r(null), STOP_WITHIN_MS)),
-  ]);
+  const exit = await Promise.race([proc.exited, new Promise<null>((r) => setTimeout(() => r(null), STOP_WITHIN_MS))]);
   if (exit === null) throw new Error(`pairs up did not stop within ${STOP_WITHIN_MS} ms of SIGINT:\n${proc.output}`);
   expect(exit).toEqual({ code: 0, signal: null });
   return Date.now() - started;
@@ -117,14 +49,21 @@ beforeAll(async () => {
   const ports: number[] = [];
   for (let k = 0; k < 3; k++) ports.push(await stablePort(ports));
   const [apiPort, temporalPort, uiPort] = ports;
-  args = ['--data-dir', dataDir, '--api-port', String(apiPort), '--temporal-port', String(temporalPort), '--ui-port', String(uiPort),
-    '--sim-port', '0'];
+  args = [
+    '--data-dir',
+    dataDir,
+    '--api-port',
+    String(apiPort),
+    '--temporal-port',
+    String(temporalPort),
+    '--ui-port',
+    String(uiPort),
+    '--sim-port',
+    '0',
+  ];
   apiBase = `http://127.0.0.1:${apiPort}`;
   temporalAddress = `127.0.0.1:${temporalPort}`;
-  // A fresh clone with nothing configured.
-  env = { ...process.env };
-  for (const key of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'ALPACA_KEY_ID', 'ALPACA_SECRET_KEY', 'ALPACA_SIM_URL', 'PAIRS_API_TOKEN',
-    'PAIRS_DATA_DIR', 'PAIRS_API_PORT', 'LOG_LEVEL']) delete env[key];
+  env = unconfiguredEnv();
 });
 
 afterAll(async () => {

@@ -23,6 +23,9 @@ export interface EmergencyStopResult {
   stillOpen: number[];
 }
 
+/** The workflow function's type, for typed client calls without importing the workflow. */
+export type EmergencyStopWorkflow = (input: EmergencyStopInput) => Promise<EmergencyStopResult>;
+
 export interface LiveTradeRef {
   tradeId: number;
   pairId: number;

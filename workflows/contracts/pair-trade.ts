@@ -125,6 +125,9 @@ export interface PairTradeInput {
   resume?: { state: TradeState; pendingExit: PendingExit | null };
 }
 
+/** The workflow function's type, for typed client calls without importing the workflow. */
+export type PairTradeWorkflow = (input: PairTradeInput) => Promise<TradeState>;
+
 /** From the cycle: the pair's signal says close (EXIT, STOP_LOSS or EXPIRE). */
 export interface ExitRequest {
   reason: ExitSignalType;

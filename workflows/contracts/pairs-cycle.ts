@@ -45,6 +45,9 @@ export interface CycleSummary {
   reconciliation: { unexplained: string[]; missing: string[] };
 }
 
+/** The workflow function's type, for typed client calls without importing the workflow. */
+export type PairsCycleWorkflow = (input?: PairsCycleInput) => Promise<CycleSummary>;
+
 export interface EntryRoute {
   pairId: number;
   symbol1: string;
