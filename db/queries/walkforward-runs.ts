@@ -18,7 +18,7 @@ export async function storedSymbols(db: Db): Promise<string[]> {
 }
 
 /**
- * Closes of `symbols` in [start, endExclusive) on the bar times they all share (a bar missing for one symbol
+ * Closes of `symbols` (distinct) in [start, endExclusive) on the bar times they all share (a bar missing for one symbol
  * drops that time for all), oldest first. One statement.
  */
 export async function loadStoredCloses(db: Db, symbols: string[], start: Date | null, endExclusive: Date | null): Promise<StoredCloses> {
@@ -30,17 +30,17 @@ export async function loadStoredCloses(db: Db, symbols: string[], start: Date | 
         AND (${endExclusive}::timestamptz IS NULL OR ts < ${endExclusive}::timestamptz)),
     common AS (SELECT ts FROM s GROUP BY ts HAVING count(*) = ${symbols.length})
     SELECT s.symbol, s.ts, s.close FROM s JOIN common USING (ts) ORDER BY s.ts, s.symbol`.execute(db);
-  const sorted = [...symbols].sort();
-  const nBars = rows.length / Math.max(1, sorted.length);
+  // Columns keep the order of `symbols` (discovery's symbol1 is the earlier column of a pair).
+  const column = new Map(symbols.map((s, k) => [s, k]));
+  const nBars = rows.length / Math.max(1, symbols.length);
   const timestamps = new Float64Array(nBars);
-  const closes = sorted.map(() => new Float64Array(nBars));
+  const closes = symbols.map(() => new Float64Array(nBars));
   for (let r = 0; r < rows.length; r++) {
-    const t = Math.floor(r / sorted.length);
-    const k = r % sorted.length;
-    if (k === 0) timestamps[t] = new Date(rows[r].ts).getTime();
-    closes[k][t] = rows[r].close;
+    const t = Math.floor(r / symbols.length);
+    if (r % symbols.length === 0) timestamps[t] = new Date(rows[r].ts).getTime();
+    closes[column.get(rows[r].symbol)!][t] = rows[r].close;
   }
-  return { symbols: sorted, timestamps, closes };
+  return { symbols: [...symbols], timestamps, closes };
 }
 
 export interface WalkForwardRunInsert {
@@ -118,13 +118,15 @@ export async function listWalkForwardRuns(db: Db, limit: number): Promise<WalkFo
     .execute();
 }
 
-/** The stored run as POST /walkforward answered it; null when there is no such run. */
+/** The stored run in the shape POST /walkforward answered it (plus run_date); null when there is no such run. */
 export async function getWalkForwardRun(db: Db, id: number): Promise<Record<string, unknown> | null> {
   const row = await db.selectFrom('strategy_engine.walkforward_run').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) return null;
-  const { id: runId, run_date, start_time, end_time, ...rest } = row;
+  const statistics = row.statistics as Record<string, unknown>;
   return {
-    run_id: runId, run_date: new Date(run_date as unknown as Date).toISOString(),
-    start_time: new Date(start_time).toISOString(), end_time: new Date(end_time).toISOString(), ...rest,
+    run_id: row.id, run_date: new Date(row.run_date as unknown as Date).toISOString(), source: row.source, symbols: row.symbols,
+    params: row.params, windows: row.windows, metrics: statistics.metrics, equity_curve: row.equity_curve, drawdown_curve: row.drawdown_curve,
+    trade_log: row.trade_log, deflated_sharpe: statistics.deflated_sharpe, overfitting: statistics.overfitting,
+    configurations: statistics.configurations, configurations_evaluated: statistics.configurations_evaluated,
   };
 }
