@@ -14,7 +14,9 @@ function optionsFor(config: StrategyConfig, request: WalkForwardRequest): WalkFo
   const base = walkForwardOptionsFromConfig(config);
   const sweep = request.sweep_grid
     ? { entry: request.sweep_grid.entry, exit: request.sweep_grid.exit, stopLoss: request.sweep_grid.stop_loss }
-    : request.sweep ? DEFAULT_SWEEP_GRID : null;
+    : request.sweep
+      ? DEFAULT_SWEEP_GRID
+      : null;
   return {
     ...base,
     formationBars: request.formation_bars,
@@ -38,9 +40,14 @@ function optionsFor(config: StrategyConfig, request: WalkForwardRequest): WalkFo
  * simulator's or Alpaca's history as the engine collected it), on the bar times every symbol shares, with the
  * live settings of config/pairs.yaml and the request's overrides. Stored in walkforward_run once it succeeded.
  */
-export async function runWalkForwardOnStoredBars(db: Db, config: StrategyConfig, request: WalkForwardRequest): Promise<{ run_id: number; source: string } & WalkForwardResult> {
+export async function runWalkForwardOnStoredBars(
+  db: Db,
+  config: StrategyConfig,
+  request: WalkForwardRequest,
+): Promise<{ run_id: number; source: string } & WalkForwardResult> {
   const symbols = request.symbols ? [...new Set(request.symbols)] : await storedSymbols(db);
-  if (symbols.length < 2) throw badRequest('Not enough market data', [`a walk-forward needs at least 2 symbols with stored bars, found ${symbols.length}`]);
+  if (symbols.length < 2)
+    throw badRequest('Not enough market data', [`a walk-forward needs at least 2 symbols with stored bars, found ${symbols.length}`]);
   const start = request.start_date ? new Date(`${request.start_date}T00:00:00Z`) : null;
   const end = request.end_date ? new Date(Date.parse(`${request.end_date}T00:00:00Z`) + DAY_MS) : null;
   const stored = await loadStoredCloses(db, symbols, start, end);
@@ -54,7 +61,9 @@ export async function runWalkForwardOnStoredBars(db: Db, config: StrategyConfig,
     result = await runWalkForwardParallel(matrix, { ...optionsFor(config, request), workers: 'auto' });
   } catch (err) {
     if (err instanceof BacktestInputError || err instanceof RangeError) {
-      throw badRequest('Walk-forward cannot run on this data', [`${err.message} (${stored.timestamps.length} shared bars of ${stored.symbols.length} symbols over ${period})`]);
+      throw badRequest('Walk-forward cannot run on this data', [
+        `${err.message} (${stored.timestamps.length} shared bars of ${stored.symbols.length} symbols over ${period})`,
+      ]);
     }
     throw err;
   }
@@ -79,7 +88,10 @@ export async function runWalkForwardOnStoredBars(db: Db, config: StrategyConfig,
     pbo: overfitting ? overfitting.pbo : null,
     windows: result.windows,
     statistics: {
-      metrics: result.metrics, deflated_sharpe: dsr, overfitting, configurations: result.configurations,
+      metrics: result.metrics,
+      deflated_sharpe: dsr,
+      overfitting,
+      configurations: result.configurations,
       configurations_evaluated: result.configurations_evaluated,
     },
     equity_curve: result.equity_curve,

@@ -26,7 +26,10 @@ function weekdays(n: number): Float64Array {
 }
 
 export async function run(): Promise<void> {
-  const load = os.loadavg().map((x) => x.toFixed(1)).join(' ');
+  const load = os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ');
   process.stdout.write(`machine: ${os.cpus().length} cpus, availableParallelism ${os.availableParallelism()}, load average ${load}\n`);
   const u = syntheticUniverse({ symbols: 40, bars: 2500, seed: 20261202 });
   const matrix = { timestamps: weekdays(2500), symbols: u.symbols, prices: u.prices };
@@ -45,14 +48,14 @@ export async function run(): Promise<void> {
 
   const rate = swept.configurations_evaluated / seconds;
   process.stdout.write(
-    `walk-forward, 40 symbols x 2500 daily bars, ${swept.windows.length} windows, ${swept.configurations}-configuration sweep: `
-    + `${seconds.toFixed(2)} s (CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s of this process's main thread and workers), `
-    + `whole process so far ${processSeconds.toFixed(2)} s\n`
-    + `configurations evaluated: ${swept.configurations_evaluated} portfolio simulations = ${rate.toFixed(0)} configurations/s `
-    + `(${swept.windows.reduce((s, w) => s + w.pairs_tested, 0)} pair tests in discovery, ${swept.metrics.total_trades} out-of-sample trades)\n`
-    + `baseline, same walk-forward with one configuration (no sweep): ${singleSeconds.toFixed(2)} s `
-    + `(${single.configurations_evaluated} simulations; run second, so with a warm JIT, while the timed run paid the cold start)\n`
-    + `target <= ${TARGET_SECONDS} s for the whole process: ${processSeconds <= TARGET_SECONDS ? 'met' : 'NOT met'} (load average now ${os.loadavg()[0].toFixed(1)})\n`,
+    `walk-forward, 40 symbols x 2500 daily bars, ${swept.windows.length} windows, ${swept.configurations}-configuration sweep: ` +
+      `${seconds.toFixed(2)} s (CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s of this process's main thread and workers), ` +
+      `whole process so far ${processSeconds.toFixed(2)} s\n` +
+      `configurations evaluated: ${swept.configurations_evaluated} portfolio simulations = ${rate.toFixed(0)} configurations/s ` +
+      `(${swept.windows.reduce((s, w) => s + w.pairs_tested, 0)} pair tests in discovery, ${swept.metrics.total_trades} out-of-sample trades)\n` +
+      `baseline, same walk-forward with one configuration (no sweep): ${singleSeconds.toFixed(2)} s ` +
+      `(${single.configurations_evaluated} simulations; run second, so with a warm JIT, while the timed run paid the cold start)\n` +
+      `target <= ${TARGET_SECONDS} s for the whole process: ${processSeconds <= TARGET_SECONDS ? 'met' : 'NOT met'} (load average now ${os.loadavg()[0].toFixed(1)})\n`,
   );
 }
 

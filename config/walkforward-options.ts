@@ -11,8 +11,12 @@ export function walkForwardOptionsFromConfig(config: StrategyConfig): WalkForwar
   const d = config.discovery;
   return {
     discovery: {
-      max_pvalue: d.max_pvalue, min_half_life: d.min_half_life, max_half_life: d.max_half_life,
-      min_correlation: d.min_correlation, min_crossings: d.min_crossings, top_n: d.top_n,
+      max_pvalue: d.max_pvalue,
+      min_half_life: d.min_half_life,
+      max_half_life: d.max_half_life,
+      min_correlation: d.min_correlation,
+      min_crossings: d.min_crossings,
+      top_n: d.top_n,
     },
     thresholds: { entry: config.entry_threshold, exit: config.exit_threshold, stopLoss: config.stop_loss_threshold },
     window: config.z_score_window,

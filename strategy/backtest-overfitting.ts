@@ -54,7 +54,10 @@ export function cscvBlocks(rows: number, requested: number = DEFAULT_CSCV_BLOCKS
  * CSCV on `columns` (N arrays of T returns each). Returns null when there are fewer than 2 configurations
  * or too few rows for two blocks.
  */
-export function probabilityOfBacktestOverfitting(columns: readonly ArrayLike<number>[], requestedBlocks: number = DEFAULT_CSCV_BLOCKS): BacktestOverfitting | null {
+export function probabilityOfBacktestOverfitting(
+  columns: readonly ArrayLike<number>[],
+  requestedBlocks: number = DEFAULT_CSCV_BLOCKS,
+): BacktestOverfitting | null {
   const nConfig = columns.length;
   if (nConfig < 2) return null;
   const totalRows = columns[0].length;
@@ -87,9 +90,18 @@ export function probabilityOfBacktestOverfitting(columns: readonly ArrayLike<num
   const visit = (start: number, chosen: number): void => {
     if (chosen === half) {
       for (let c = 0; c < nConfig; c++) {
-        let a = 0; let q = 0; let a2 = 0; let q2 = 0;
+        let a = 0;
+        let q = 0;
+        let a2 = 0;
+        let q2 = 0;
         for (let b = 0; b < s; b++) {
-          if (inSample[b]) { a += sum[b * nConfig + c]; q += sumSq[b * nConfig + c]; } else { a2 += sum[b * nConfig + c]; q2 += sumSq[b * nConfig + c]; }
+          if (inSample[b]) {
+            a += sum[b * nConfig + c];
+            q += sumSq[b * nConfig + c];
+          } else {
+            a2 += sum[b * nConfig + c];
+            q2 += sumSq[b * nConfig + c];
+          }
         }
         isSharpe[c] = sharpeOf(a, q, half * size);
         oosSharpe[c] = sharpeOf(a2, q2, half * size);
@@ -119,6 +131,11 @@ export function probabilityOfBacktestOverfitting(columns: readonly ArrayLike<num
   const medianLogit = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
   return {
     pbo: logits.filter((l) => l <= 0).length / logits.length,
-    blocks: s, combinations: logits.length, configurations: nConfig, rows: size * s, medianLogit, logits,
+    blocks: s,
+    combinations: logits.length,
+    configurations: nConfig,
+    rows: size * s,
+    medianLogit,
+    logits,
   };
 }

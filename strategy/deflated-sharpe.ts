@@ -90,7 +90,10 @@ export function deflatedSharpe(returns: ArrayLike<number>, trials: number, trial
   const m = returnMoments(returns);
   const sr0 = expectedMaxSharpe(trials, trialSharpeVariance);
   return {
-    ...m, trials, trialSharpeVariance, expectedMaxSharpe: sr0,
+    ...m,
+    trials,
+    trialSharpeVariance,
+    expectedMaxSharpe: sr0,
     probabilisticSharpe: probabilisticSharpe(m, 0),
     deflatedSharpe: probabilisticSharpe(m, sr0),
   };

@@ -86,7 +86,10 @@ export function initialPortfolioState(capital: number): PortfolioState {
  * closed trade.
  */
 export function simulatePortfolio(
-  timestamps: Float64Array, pairs: readonly PortfolioPair[], params: PortfolioParams, state: PortfolioState,
+  timestamps: Float64Array,
+  pairs: readonly PortfolioPair[],
+  params: PortfolioParams,
+  state: PortfolioState,
   tradeLog: PortfolioTrade[] | null,
 ): PortfolioRun {
   const n = timestamps.length;
@@ -133,16 +136,30 @@ export function simulatePortfolio(
       state.closedTrades++;
       trades++;
       pnlSum += pnl;
-      if (pnl > 0) { state.wins++; wins++; state.grossWin += pnl; } else { state.grossLoss -= pnl; }
+      if (pnl > 0) {
+        state.wins++;
+        wins++;
+        state.grossWin += pnl;
+      } else {
+        state.grossLoss -= pnl;
+      }
       if (tradeLog !== null) {
         tradeLog.push({
           pair: pairs[p].name,
           side: pos[p] === POS_LONG ? 'LONG_SPREAD' : 'SHORT_SPREAD',
-          entry_time: entryMs[p], exit_time: timestamps[i],
-          entry_z: entryZ[p], exit_z: Number.isFinite(zi) ? zi : null,
-          qty1: a1, qty2: a2,
-          entry_price1: entryFill1[p], entry_price2: entryFill2[p], exit_price1: exitFill1, exit_price2: exitFill2,
-          pnl, hold_hours: holdHours, exit_reason: code === -1 ? 'END' : REASON_OF_CODE[code],
+          entry_time: entryMs[p],
+          exit_time: timestamps[i],
+          entry_z: entryZ[p],
+          exit_z: Number.isFinite(zi) ? zi : null,
+          qty1: a1,
+          qty2: a2,
+          entry_price1: entryFill1[p],
+          entry_price2: entryFill2[p],
+          exit_price1: exitFill1,
+          exit_price2: exitFill2,
+          pnl,
+          hold_hours: holdHours,
+          exit_reason: code === -1 ? 'END' : REASON_OF_CODE[code],
         });
       }
       pos[p] = POS_FLAT;
@@ -165,8 +182,14 @@ export function simulatePortfolio(
         const price2 = pairs[p].price2[i];
         const losses = state.closedTrades - state.wins;
         const capital = legCapital(
-          eq, state.closedTrades, state.wins, state.wins > 0 ? state.grossWin / state.wins : 0, losses > 0 ? state.grossLoss / losses : 0,
-          bootstrapPct, maxLegPct, bootstrapTrades,
+          eq,
+          state.closedTrades,
+          state.wins,
+          state.wins > 0 ? state.grossWin / state.wins : 0,
+          losses > 0 ? state.grossLoss / losses : 0,
+          bootstrapPct,
+          maxLegPct,
+          bootstrapTrades,
         );
         const a1 = sharesFor(capital, price1);
         const a2 = sharesFor(capital, price2);

@@ -8,7 +8,14 @@ import { availableParallelism } from 'node:os';
 import type { PairSelection } from './pair-selection';
 import type { PriceMatrix } from './price-matrix';
 import { pairCount } from './scan';
-import { discoverWindow, planWalkForward, tradeWalkForward, type WalkForwardOptions, type WalkForwardResolved, type WalkForwardResult } from './walkforward';
+import {
+  discoverWindow,
+  planWalkForward,
+  tradeWalkForward,
+  type WalkForwardOptions,
+  type WalkForwardResolved,
+  type WalkForwardResult,
+} from './walkforward';
 import { TaskPool } from './worker-pool';
 
 /** What a walk-forward worker receives once: every price series in one shared block, and the settings. */
@@ -25,7 +32,8 @@ export interface WalkForwardWorkerData {
 export function sharedMatrix(data: WalkForwardWorkerData): PriceMatrix {
   const { buffer, bars, symbols, timestamps } = data;
   return {
-    timestamps, symbols,
+    timestamps,
+    symbols,
     prices: symbols.map((_, k) => new Float64Array(buffer, k * bars * Float64Array.BYTES_PER_ELEMENT, bars)),
   };
 }
@@ -65,10 +73,14 @@ export async function runWalkForwardParallel(matrix: PriceMatrix, options: Paral
     const pool = new TaskPool<{ selection: PairSelection }>('walkforward', size, data);
     try {
       // Later windows first is not needed: every window costs about the same.
-      await pool.run(starts.length, (worker, id) => worker.postMessage({ id, start: starts[id] }), ({ id, selection }) => {
-        selections[id] = selection;
-        options.onProgress?.({ stage: 'discovery', done: ++done, total: starts.length });
-      });
+      await pool.run(
+        starts.length,
+        (worker, id) => worker.postMessage({ id, start: starts[id] }),
+        ({ id, selection }) => {
+          selections[id] = selection;
+          options.onProgress?.({ stage: 'discovery', done: ++done, total: starts.length });
+        },
+      );
     } finally {
       await pool.close();
     }

@@ -46,7 +46,14 @@ import { inferBarsPerYear, medianSpacingHours } from './bars-per-year';
 import { deflatedSharpe, returnMoments, type DeflatedSharpe } from './deflated-sharpe';
 import { annualizeReturn, annualizedSharpe, passesGate } from './metrics';
 import { selectPairsSync, type PairSelection, type PairSelectionSettings } from './pair-selection';
-import { initialPortfolioState, simulatePortfolio, type PortfolioPair, type PortfolioParams, type PortfolioState, type PortfolioTrade } from './portfolio-simulation';
+import {
+  initialPortfolioState,
+  simulatePortfolio,
+  type PortfolioPair,
+  type PortfolioParams,
+  type PortfolioState,
+  type PortfolioTrade,
+} from './portfolio-simulation';
 import type { PriceMatrix } from './price-matrix';
 import { rollingZScore, spreadSeries } from './spread';
 import { thresholdsProblem, type Thresholds } from './signals';
@@ -55,7 +62,12 @@ import type { SweepGrid } from './sweep';
 
 /** Discovery defaults: config/pairs.yaml's discovery section. */
 export const DEFAULT_DISCOVERY: PairSelectionSettings = {
-  max_pvalue: 0.05, min_half_life: 2, max_half_life: 120, min_correlation: 0.5, min_crossings: 12, top_n: 10,
+  max_pvalue: 0.05,
+  min_half_life: 2,
+  max_half_life: 120,
+  min_correlation: 0.5,
+  min_crossings: 12,
+  top_n: 10,
 };
 /** Hourly session bars: formation = the live discovery lookback (1,000 bars, ~6 months), trading 160 bars (~1 month). */
 export const HOURLY_WINDOWS = { formationBars: 1000, tradingBars: 160 } as const;
@@ -196,10 +208,12 @@ export function defaultWindowSizes(spacingHours: number): { formationBars: numbe
 /** Consistent grid combinations in sweep order (entry, then exit, then stop). */
 function gridThresholds(grid: SweepGrid, maxHoldHours: number): Thresholds[] {
   const out: Thresholds[] = [];
-  for (const entry of grid.entry) for (const exit of grid.exit) for (const stopLoss of grid.stopLoss) {
-    const t = { entry, exit, stopLoss, maxHoldHours };
-    if (thresholdsProblem(t) === null) out.push(t);
-  }
+  for (const entry of grid.entry)
+    for (const exit of grid.exit)
+      for (const stopLoss of grid.stopLoss) {
+        const t = { entry, exit, stopLoss, maxHoldHours };
+        if (thresholdsProblem(t) === null) out.push(t);
+      }
   return out;
 }
 
@@ -220,7 +234,9 @@ function resolve(matrix: PriceMatrix, o: WalkForwardOptions): WalkForwardResolve
   if (stepBars < tradingBars) invalidInput(`step bars (${stepBars}) must be >= trading bars (${tradingBars}) so trading windows do not overlap`);
   if (n < formationBars + 2) invalidInput(`${n} bars: need at least formation bars (${formationBars}) + 2 for one trading window`);
   const thresholds: Thresholds = {
-    entry: o.thresholds?.entry ?? 2, exit: o.thresholds?.exit ?? 0.5, stopLoss: o.thresholds?.stopLoss ?? 3,
+    entry: o.thresholds?.entry ?? 2,
+    exit: o.thresholds?.exit ?? 0.5,
+    stopLoss: o.thresholds?.stopLoss ?? 3,
     maxHoldHours: o.thresholds?.maxHoldHours ?? DEFAULT_MAX_HOLD_BARS * spacing,
   };
   const problem = thresholdsProblem(thresholds);
@@ -228,9 +244,11 @@ function resolve(matrix: PriceMatrix, o: WalkForwardOptions): WalkForwardResolve
   const sweep = o.sweep ?? null;
   if (sweep) {
     for (const axis of ['entry', 'exit', 'stopLoss'] as const) {
-      if (!Array.isArray(sweep[axis]) || sweep[axis].length === 0 || sweep[axis].some((v) => !Number.isFinite(v))) invalidInput(`sweep ${axis} must be a non-empty list of numbers`);
+      if (!Array.isArray(sweep[axis]) || sweep[axis].length === 0 || sweep[axis].some((v) => !Number.isFinite(v)))
+        invalidInput(`sweep ${axis} must be a non-empty list of numbers`);
     }
-    if (gridThresholds(sweep, thresholds.maxHoldHours).length === 0) invalidInput('the sweep grid has no consistent combination (need exit < entry < stop)');
+    if (gridThresholds(sweep, thresholds.maxHoldHours).length === 0)
+      invalidInput('the sweep grid has no consistent combination (need exit < entry < stop)');
   }
   const discovery = { ...DEFAULT_DISCOVERY, ...(o.discovery ?? {}) };
   checkInt('discovery top_n', discovery.top_n, 1);
@@ -243,10 +261,22 @@ function resolve(matrix: PriceMatrix, o: WalkForwardOptions): WalkForwardResolve
   const bootstrapTrades = o.bootstrapTrades ?? DEFAULT_BOOTSTRAP_TRADES;
   checkInt('bootstrap trades', bootstrapTrades, 0);
   return {
-    formation_bars: formationBars, trading_bars: tradingBars, step_bars: stepBars, z_score_window: window,
-    bars_per_year: barsPerYear, bar_spacing_hours: spacing, thresholds, sweep, objective: OBJECTIVE, discovery,
-    initial_capital: initialCapital, bootstrap_pct: bootstrapPct, max_leg_pct: maxLegPct, bootstrap_trades: bootstrapTrades,
-    costs: resolveCosts(o.costs), window_end_rule: WINDOW_END_RULE,
+    formation_bars: formationBars,
+    trading_bars: tradingBars,
+    step_bars: stepBars,
+    z_score_window: window,
+    bars_per_year: barsPerYear,
+    bar_spacing_hours: spacing,
+    thresholds,
+    sweep,
+    objective: OBJECTIVE,
+    discovery,
+    initial_capital: initialCapital,
+    bootstrap_pct: bootstrapPct,
+    max_leg_pct: maxLegPct,
+    bootstrap_trades: bootstrapTrades,
+    costs: resolveCosts(o.costs),
+    window_end_rule: WINDOW_END_RULE,
   };
 }
 
@@ -309,7 +339,11 @@ export function runWalkForward(matrix: PriceMatrix, options: WalkForwardOptions 
  * the aggregate metrics, the deflated Sharpe ratio and the PBO.
  */
 export function tradeWalkForward(
-  matrix: PriceMatrix, params: WalkForwardResolved, starts: readonly number[], selections: readonly PairSelection[], options: WalkForwardOptions = {},
+  matrix: PriceMatrix,
+  params: WalkForwardResolved,
+  starts: readonly number[],
+  selections: readonly PairSelection[],
+  options: WalkForwardOptions = {},
 ): WalkForwardResult {
   const { formation_bars: N, trading_bars: M, z_score_window: zWindow, bars_per_year: barsPerYear } = params;
   const ts = matrix.timestamps;
@@ -317,7 +351,10 @@ export function tradeWalkForward(
   const configs = params.sweep ? gridThresholds(params.sweep, params.thresholds.maxHoldHours) : [params.thresholds];
   const K = configs.length;
   const base: Omit<PortfolioParams, 'thresholds'> = {
-    bootstrapPct: params.bootstrap_pct, maxLegPct: params.max_leg_pct, bootstrapTrades: params.bootstrap_trades, costs: params.costs,
+    bootstrapPct: params.bootstrap_pct,
+    maxLegPct: params.max_leg_pct,
+    bootstrapTrades: params.bootstrap_trades,
+    costs: params.costs,
   };
   const state = initialPortfolioState(params.initial_capital);
   const counterfactual = params.sweep ? configs.map(() => initialPortfolioState(params.initial_capital)) : [];
@@ -343,7 +380,10 @@ export function tradeWalkForward(
       const p2 = matrix.prices[p.j].subarray(s, tradeEnd);
       const lp1 = new Float64Array(p1.length);
       const lp2 = new Float64Array(p2.length);
-      for (let t = 0; t < p1.length; t++) { lp1[t] = Math.log(p1[t]); lp2[t] = Math.log(p2[t]); }
+      for (let t = 0; t < p1.length; t++) {
+        lp1[t] = Math.log(p1[t]);
+        lp2[t] = Math.log(p2[t]);
+      }
       const { z } = rollingZScore(spreadSeries(lp1, lp2, p.beta), zWindow);
       const halfLifeHours = Number.isFinite(p.halfLife) ? p.halfLife * spacing : null;
       const name = `${p.symbol1}/${p.symbol2}`;
@@ -361,7 +401,10 @@ export function tradeWalkForward(
         const run = simulatePortfolio(formationTs, inSample, { ...base, thresholds: configs[c] }, trial, null);
         evaluated++;
         const sharpe = sharpeOfEquity(run.equity, state.cash, barsPerYear);
-        if (chosenSharpe === null || sharpe > chosenSharpe) { chosen = c; chosenSharpe = sharpe; }
+        if (chosenSharpe === null || sharpe > chosenSharpe) {
+          chosen = c;
+          chosenSharpe = sharpe;
+        }
       }
       for (let c = 0; c < K; c++) {
         const before = counterfactual[c].cash;
@@ -381,15 +424,32 @@ export function tradeWalkForward(
     const end = run.equity[run.equity.length - 1];
     const wm = returnMoments(windowReturns);
     windows.push({
-      index: w, formation_start: ts[s], formation_end: ts[tradeStart - 1], trading_start: ts[tradeStart], trading_end: ts[tradeEnd - 1],
-      trading_bars: tradeEnd - tradeStart, pairs_tested: selection.nPairsTested,
+      index: w,
+      formation_start: ts[s],
+      formation_end: ts[tradeStart - 1],
+      trading_start: ts[tradeStart],
+      trading_end: ts[tradeEnd - 1],
+      trading_bars: tradeEnd - tradeStart,
+      pairs_tested: selection.nPairsTested,
       pairs: selection.pairs.map((p) => ({
-        name: `${p.symbol1}/${p.symbol2}`, symbol1: p.symbol1, symbol2: p.symbol2, hedge_ratio: p.beta,
-        half_life: Number.isFinite(p.halfLife) ? p.halfLife : null, pvalue: p.pvalue, score: p.score,
+        name: `${p.symbol1}/${p.symbol2}`,
+        symbol1: p.symbol1,
+        symbol2: p.symbol2,
+        hedge_ratio: p.beta,
+        half_life: Number.isFinite(p.halfLife) ? p.halfLife : null,
+        pvalue: p.pvalue,
+        score: p.score,
       })),
-      entry_threshold: configs[chosen].entry, exit_threshold: configs[chosen].exit, stop_loss_threshold: configs[chosen].stopLoss,
-      in_sample_sharpe: chosenSharpe, trades: run.trades, wins: run.wins, pnl: run.pnl,
-      return: end / equityBefore - 1, sharpe_ratio: annualizedSharpe(wm.mean, wm.std, barsPerYear), end_equity: end,
+      entry_threshold: configs[chosen].entry,
+      exit_threshold: configs[chosen].exit,
+      stop_loss_threshold: configs[chosen].stopLoss,
+      in_sample_sharpe: chosenSharpe,
+      trades: run.trades,
+      wins: run.wins,
+      pnl: run.pnl,
+      return: end / equityBefore - 1,
+      sharpe_ratio: annualizedSharpe(wm.mean, wm.std, barsPerYear),
+      end_equity: end,
     });
     equityBefore = end;
     options.onProgress?.({ stage: 'trading', done: w + 1, total: starts.length });
@@ -410,10 +470,18 @@ export function tradeWalkForward(
   const winRate = trades > 0 ? state.wins / trades : 0;
   const totalReturn = equityBefore / params.initial_capital - 1;
   const metrics: WalkForwardMetrics = {
-    start: equityCurve[0].timestamp, end: equityCurve[equityCurve.length - 1].timestamp, bars: returns.length,
-    initial_capital: params.initial_capital, final_equity: equityBefore, total_return: totalReturn,
-    annualized_return: annualizeReturn(totalReturn, returns.length, barsPerYear), sharpe_ratio: sharpe, max_drawdown: maxDd,
-    win_rate: winRate, profit_factor: state.grossLoss > 0 ? state.grossWin / state.grossLoss : null, total_trades: trades,
+    start: equityCurve[0].timestamp,
+    end: equityCurve[equityCurve.length - 1].timestamp,
+    bars: returns.length,
+    initial_capital: params.initial_capital,
+    final_equity: equityBefore,
+    total_return: totalReturn,
+    annualized_return: annualizeReturn(totalReturn, returns.length, barsPerYear),
+    sharpe_ratio: sharpe,
+    max_drawdown: maxDd,
+    win_rate: winRate,
+    profit_factor: state.grossLoss > 0 ? state.grossWin / state.grossLoss : null,
+    total_trades: trades,
     passed_gate: passesGate(sharpe, winRate, maxDd),
   };
 
@@ -434,7 +502,13 @@ export function tradeWalkForward(
     overfittingSummary = rest;
   }
   return {
-    symbols: matrix.symbols, params, windows, metrics, equity_curve: equityCurve, drawdown_curve: drawdownCurve, trade_log: tradeLog,
+    symbols: matrix.symbols,
+    params,
+    windows,
+    metrics,
+    equity_curve: equityCurve,
+    drawdown_curve: drawdownCurve,
+    trade_log: tradeLog,
     deflated_sharpe: {
       ...dsr,
       annualized_sharpe: dsr.sharpe * Math.sqrt(barsPerYear),

@@ -15,23 +15,36 @@ export function walkforwardRouter(ctx: ApiContext, prefix: string, writeGuard: R
   const router = express.Router();
   mountRoutes(router, prefix, [
     {
-      method: 'post', path: '/walkforward', handlers: [...writeGuard, async (req, res) => {
-        const request = parseOr400(walkforwardRequestSchema, req.body ?? {}, 'walk-forward request');
-        res.json(await runWalkForwardOnStoredBars(ctx.db, await ctx.config.get(), request));
-      }],
+      method: 'post',
+      path: '/walkforward',
+      handlers: [
+        ...writeGuard,
+        async (req, res) => {
+          const request = parseOr400(walkforwardRequestSchema, req.body ?? {}, 'walk-forward request');
+          res.json(await runWalkForwardOnStoredBars(ctx.db, await ctx.config.get(), request));
+        },
+      ],
     },
     {
-      method: 'get', path: '/walkforward/history', handlers: [async (_req, res) => {
-        res.json(await listWalkForwardRuns(ctx.db, WALKFORWARD_HISTORY_LIMIT));
-      }],
+      method: 'get',
+      path: '/walkforward/history',
+      handlers: [
+        async (_req, res) => {
+          res.json(await listWalkForwardRuns(ctx.db, WALKFORWARD_HISTORY_LIMIT));
+        },
+      ],
     },
     {
-      method: 'get', path: '/walkforward/:run_id', handlers: [async (req, res) => {
-        const { run_id } = parseOr400(walkforwardRunParamsSchema, req.params, 'path');
-        const run = await getWalkForwardRun(ctx.db, run_id);
-        if (!run) throw notFound('Walk-forward run not found', [`no walk-forward run with id ${run_id}`]);
-        res.json(run);
-      }],
+      method: 'get',
+      path: '/walkforward/:run_id',
+      handlers: [
+        async (req, res) => {
+          const { run_id } = parseOr400(walkforwardRunParamsSchema, req.params, 'path');
+          const run = await getWalkForwardRun(ctx.db, run_id);
+          if (!run) throw notFound('Walk-forward run not found', [`no walk-forward run with id ${run_id}`]);
+          res.json(run);
+        },
+      ],
     },
   ]);
   return router;

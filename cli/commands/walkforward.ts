@@ -36,7 +36,8 @@ export interface WalkForwardFlags {
 
 function numberList(flag: string, text: string): number[] {
   const values = text.split(',').map((s) => s.trim());
-  if (values.some((v) => v === '' || !Number.isFinite(Number(v)))) throw new UsageError(`${flag} must be a comma-separated list of numbers, got '${text}'`);
+  if (values.some((v) => v === '' || !Number.isFinite(Number(v))))
+    throw new UsageError(`${flag} must be a comma-separated list of numbers, got '${text}'`);
   return values.map(Number);
 }
 
@@ -89,26 +90,30 @@ export function formatWalkForward(r: WalkForwardResult): string {
   const p = r.params;
   const m = r.metrics;
   const lines = [
-    `walk-forward: ${r.symbols.length} symbols, ${r.windows.length} windows (formation ${p.formation_bars} bars, trading ${p.trading_bars}, step ${p.step_bars}); `
-      + `${p.bars_per_year.toFixed(0)} bars a year inferred from the timestamps`,
-    p.sweep ? `in-sample sweep: ${r.configurations} configurations per window; objective: ${p.objective}` : `no sweep: entry ${p.thresholds.entry} / exit ${p.thresholds.exit} / stop ${p.thresholds.stopLoss}`,
+    `walk-forward: ${r.symbols.length} symbols, ${r.windows.length} windows (formation ${p.formation_bars} bars, trading ${p.trading_bars}, step ${p.step_bars}); ` +
+      `${p.bars_per_year.toFixed(0)} bars a year inferred from the timestamps`,
+    p.sweep
+      ? `in-sample sweep: ${r.configurations} configurations per window; objective: ${p.objective}`
+      : `no sweep: entry ${p.thresholds.entry} / exit ${p.thresholds.exit} / stop ${p.thresholds.stopLoss}`,
     '',
     `${'window'.padEnd(6)} ${'trading period'.padEnd(23)} ${'pairs'.padStart(5)} ${'entry/exit/stop'.padEnd(15)} ${'trades'.padStart(6)} ${'P&L'.padStart(11)} ${'return'.padStart(8)} ${'Sharpe'.padStart(7)}`,
   ];
   for (const w of r.windows) {
-    lines.push(`${String(w.index).padEnd(6)} ${`${day(w.trading_start)}..${day(w.trading_end)}`.padEnd(23)} ${String(w.pairs.length).padStart(5)} `
-      + `${`${w.entry_threshold}/${w.exit_threshold}/${w.stop_loss_threshold}`.padEnd(15)} ${String(w.trades).padStart(6)} ${w.pnl.toFixed(2).padStart(11)} `
-      + `${pct(w.return).padStart(8)} ${w.sharpe_ratio.toFixed(2).padStart(7)}`);
+    lines.push(
+      `${String(w.index).padEnd(6)} ${`${day(w.trading_start)}..${day(w.trading_end)}`.padEnd(23)} ${String(w.pairs.length).padStart(5)} ` +
+        `${`${w.entry_threshold}/${w.exit_threshold}/${w.stop_loss_threshold}`.padEnd(15)} ${String(w.trades).padStart(6)} ${w.pnl.toFixed(2).padStart(11)} ` +
+        `${pct(w.return).padStart(8)} ${w.sharpe_ratio.toFixed(2).padStart(7)}`,
+    );
   }
   const d = r.deflated_sharpe;
   lines.push(
     '',
-    `out of sample ${day(m.start)}..${day(m.end)} (${m.bars} bars): total return ${pct(m.total_return)}, annualised ${pct(m.annualized_return)}, `
-      + `Sharpe ${m.sharpe_ratio.toFixed(3)}, max drawdown ${pct(m.max_drawdown)}, trades ${m.total_trades}, win rate ${pct(m.win_rate)}, `
-      + `profit factor ${formatNumber(m.profit_factor, 2)}`,
+    `out of sample ${day(m.start)}..${day(m.end)} (${m.bars} bars): total return ${pct(m.total_return)}, annualised ${pct(m.annualized_return)}, ` +
+      `Sharpe ${m.sharpe_ratio.toFixed(3)}, max drawdown ${pct(m.max_drawdown)}, trades ${m.total_trades}, win rate ${pct(m.win_rate)}, ` +
+      `profit factor ${formatNumber(m.profit_factor, 2)}`,
     `gate ${m.passed_gate ? 'PASSED' : 'FAILED'} (Sharpe > 0.5, win rate > 45%, max drawdown < 15%)`,
-    `deflated Sharpe ratio ${formatNumber(d.deflatedSharpe, 4)} (probability the true Sharpe is > 0 after ${d.trials} trials; `
-      + `luck alone reaches an annualised Sharpe of ${d.annualized_expected_max_sharpe.toFixed(3)}; PSR(0) ${formatNumber(d.probabilisticSharpe, 4)})`,
+    `deflated Sharpe ratio ${formatNumber(d.deflatedSharpe, 4)} (probability the true Sharpe is > 0 after ${d.trials} trials; ` +
+      `luck alone reaches an annualised Sharpe of ${d.annualized_expected_max_sharpe.toFixed(3)}; PSR(0) ${formatNumber(d.probabilisticSharpe, 4)})`,
     r.overfitting
       ? `probability of backtest overfitting ${r.overfitting.pbo.toFixed(3)} (CSCV, ${r.overfitting.blocks} blocks, ${r.overfitting.combinations} combinations, ${r.overfitting.configurations} configurations)`
       : 'probability of backtest overfitting: n/a (no sweep)',
@@ -140,7 +145,9 @@ export async function walkForwardFromFlags(flags: WalkForwardFlags, onProgress?:
 export function registerWalkForward(program: Command): void {
   program
     .command('walkforward')
-    .description('walk-forward portfolio backtest: rolling discovery, optional in-sample sweep, out-of-sample trading with shared capital; DSR and PBO')
+    .description(
+      'walk-forward portfolio backtest: rolling discovery, optional in-sample sweep, out-of-sample trading with shared capital; DSR and PBO',
+    )
     .option('--csv <file>', 'price CSV: timestamp column then one column per symbol (any bar frequency)')
     .option('--formation-bars <n>', 'bars of each formation window (default 1000 for hourly data, 504 for daily)')
     .option('--trading-bars <n>', 'bars of each trading window (default 160 hourly, 126 daily)')
@@ -158,14 +165,16 @@ export function registerWalkForward(program: Command): void {
     .option('--capital <usd>', 'initial capital (default 100000)')
     .option('--workers <n>', "worker threads for discovery: a count or 'auto'", 'auto')
     .option('--json', 'print the whole result as JSON')
-    .action((flags: WalkForwardFlags) => runCommand(async () => {
-      const bar = progressBar();
-      let result: WalkForwardResult;
-      try {
-        result = await walkForwardFromFlags(flags, bar.update);
-      } finally {
-        bar.finish();
-      }
-      process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : formatWalkForward(result));
-    }));
+    .action((flags: WalkForwardFlags) =>
+      runCommand(async () => {
+        const bar = progressBar();
+        let result: WalkForwardResult;
+        try {
+          result = await walkForwardFromFlags(flags, bar.update);
+        } finally {
+          bar.finish();
+        }
+        process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : formatWalkForward(result));
+      }),
+    );
 }

@@ -8,7 +8,8 @@ import { sql, type Kysely } from 'kysely';
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   const s = db.schema.withSchema('strategy_engine');
-  await s.createTable('walkforward_run')
+  await s
+    .createTable('walkforward_run')
     .addColumn('id', 'serial', (c) => c.primaryKey())
     .addColumn('run_date', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('source', 'text', (c) => c.notNull())

@@ -68,7 +68,8 @@ export interface WalkForwardRunInsert {
 }
 
 export async function insertWalkForwardRun(db: Db, run: WalkForwardRunInsert): Promise<number> {
-  const row = await db.insertInto('strategy_engine.walkforward_run')
+  const row = await db
+    .insertInto('strategy_engine.walkforward_run')
     .values({
       ...run,
       symbols: JSON.stringify(run.symbols),
@@ -106,11 +107,24 @@ const ISO = (column: string) => sql<string>`to_char(${sql.ref(column)} AT TIME Z
 
 /** Newest first, without the curves, windows and trade logs. */
 export async function listWalkForwardRuns(db: Db, limit: number): Promise<WalkForwardRunSummary[]> {
-  return db.selectFrom('strategy_engine.walkforward_run')
+  return db
+    .selectFrom('strategy_engine.walkforward_run')
     .select([
-      'id', ISO('run_date').as('run_date'), 'source', ISO('start_time').as('start_time'), ISO('end_time').as('end_time'),
-      sql<number>`jsonb_array_length(symbols)`.as('symbols'), 'window_count', 'total_return', 'sharpe_ratio', 'max_drawdown',
-      'win_rate', 'total_trades', 'passed_gate', 'deflated_sharpe', 'pbo',
+      'id',
+      ISO('run_date').as('run_date'),
+      'source',
+      ISO('start_time').as('start_time'),
+      ISO('end_time').as('end_time'),
+      sql<number>`jsonb_array_length(symbols)`.as('symbols'),
+      'window_count',
+      'total_return',
+      'sharpe_ratio',
+      'max_drawdown',
+      'win_rate',
+      'total_trades',
+      'passed_gate',
+      'deflated_sharpe',
+      'pbo',
     ])
     .orderBy('run_date', 'desc')
     .orderBy('id', 'desc')
@@ -122,11 +136,21 @@ export async function listWalkForwardRuns(db: Db, limit: number): Promise<WalkFo
 export async function getWalkForwardRun(db: Db, id: number): Promise<Record<string, unknown> | null> {
   const row = await db.selectFrom('strategy_engine.walkforward_run').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) return null;
-  const statistics = row.statistics as Record<string, unknown>;
+  const statistics = row.statistics;
   return {
-    run_id: row.id, run_date: new Date(row.run_date as unknown as Date).toISOString(), source: row.source, symbols: row.symbols,
-    params: row.params, windows: row.windows, metrics: statistics.metrics, equity_curve: row.equity_curve, drawdown_curve: row.drawdown_curve,
-    trade_log: row.trade_log, deflated_sharpe: statistics.deflated_sharpe, overfitting: statistics.overfitting,
-    configurations: statistics.configurations, configurations_evaluated: statistics.configurations_evaluated,
+    run_id: row.id,
+    run_date: new Date(row.run_date as unknown as Date).toISOString(),
+    source: row.source,
+    symbols: row.symbols,
+    params: row.params,
+    windows: row.windows,
+    metrics: statistics.metrics,
+    equity_curve: row.equity_curve,
+    drawdown_curve: row.drawdown_curve,
+    trade_log: row.trade_log,
+    deflated_sharpe: statistics.deflated_sharpe,
+    overfitting: statistics.overfitting,
+    configurations: statistics.configurations,
+    configurations_evaluated: statistics.configurations_evaluated,
   };
 }

@@ -21,15 +21,23 @@ describe('walk-forward API', () => {
 
   beforeAll(async () => {
     env = await startApiTestEnv('walkforward');
-    const rows = SPISECTOR.symbols.flatMap((symbol, k) => Array.from(SPISECTOR.timestamps, (t, i) => {
-      const c = SPISECTOR.prices[k][i];
-      return { symbol, ts: new Date(t), open: c, high: c, low: c, close: c, volume: 0 };
-    }));
-    for (let i = 0; i < rows.length; i += 5000) await env.db.insertInto('strategy_engine.market_data').values(rows.slice(i, i + 5000)).execute();
+    const rows = SPISECTOR.symbols.flatMap((symbol, k) =>
+      Array.from(SPISECTOR.timestamps, (t, i) => {
+        const c = SPISECTOR.prices[k][i];
+        return { symbol, ts: new Date(t), open: c, high: c, low: c, close: c, volume: 0 };
+      }),
+    );
+    for (let i = 0; i < rows.length; i += 5000)
+      await env.db
+        .insertInto('strategy_engine.market_data')
+        .values(rows.slice(i, i + 5000))
+        .execute();
     // The simulator's history, stored the way the engine stores it: discovery keeps the best pairs and upserts their bars.
     const { discovery } = await loadConfig(env.configPath);
-    const found = await createDiscoveryActivities({ db: env.db, broker: env.broker })
-      .discoverPairs({ symbols: env.sim.control.market.symbols.map((s) => s.symbol), settings: discovery });
+    const found = await createDiscoveryActivities({ db: env.db, broker: env.broker }).discoverPairs({
+      symbols: env.sim.control.market.symbols.map((s) => s.symbol),
+      settings: discovery,
+    });
     simSymbols = [...new Set(found.pairs.flatMap((p) => [p.symbol1, p.symbol2]))].sort();
   }, 180_000);
 
@@ -42,7 +50,15 @@ describe('walk-forward API', () => {
     expect(res.body.source).toBe('market_data');
     // Columns in the requested order, as in the CSV: the same answer as `pairs walkforward --csv` on the fixture.
     expect(res.body.symbols).toEqual(SPISECTOR.symbols);
-    const cli = runPairs(['walkforward', '--csv', path.join(__dirname, '../fixtures/walkforward/spisector-daily.csv'), '--sweep', '--json', '--workers', '0']);
+    const cli = runPairs([
+      'walkforward',
+      '--csv',
+      path.join(__dirname, '../fixtures/walkforward/spisector-daily.csv'),
+      '--sweep',
+      '--json',
+      '--workers',
+      '0',
+    ]);
     expect(cli.status).toBe(0);
     const fromCli = JSON.parse(cli.stdout) as { metrics: unknown; windows: unknown; trade_log: unknown };
     expect(res.body.metrics).toEqual(fromCli.metrics);
@@ -56,8 +72,13 @@ describe('walk-forward API', () => {
 
     const history = await request(env.app).get(`${API}/walkforward/history`).expect(200);
     expect(history.body[0]).toMatchObject({
-      id: res.body.run_id, source: 'market_data', symbols: 10, window_count: 14, total_trades: res.body.metrics.total_trades,
-      passed_gate: res.body.metrics.passed_gate, pbo: res.body.overfitting.pbo,
+      id: res.body.run_id,
+      source: 'market_data',
+      symbols: 10,
+      window_count: 14,
+      total_trades: res.body.metrics.total_trades,
+      passed_gate: res.body.metrics.passed_gate,
+      pbo: res.body.overfitting.pbo,
     });
     // The stored run comes back in the shape POST answered, plus its run date.
     const stored = await request(env.app).get(`${API}/walkforward/${res.body.run_id}`).expect(200);
@@ -68,8 +89,11 @@ describe('walk-forward API', () => {
 
   it("runs on the simulator's hourly history as discovery stored it", async () => {
     expect(simSymbols.length).toBeGreaterThanOrEqual(2);
-    const res = await request(env.app).post(`${API}/walkforward`).set(AUTH)
-      .send({ symbols: simSymbols, formation_bars: 400, trading_bars: 100, sweep_grid: { entry: [1.5, 2], exit: [0.5], stop_loss: [3] } }).expect(200);
+    const res = await request(env.app)
+      .post(`${API}/walkforward`)
+      .set(AUTH)
+      .send({ symbols: simSymbols, formation_bars: 400, trading_bars: 100, sweep_grid: { entry: [1.5, 2], exit: [0.5], stop_loss: [3] } })
+      .expect(200);
     expect(res.body.params.bar_spacing_hours).toBe(1);
     expect(res.body.params.bars_per_year).toBeGreaterThan(1000);
     expect(res.body.windows.length).toBeGreaterThanOrEqual(2);
@@ -98,6 +122,8 @@ describe('walk-forward API', () => {
     isError((await request(env.app).get(`${API}/walkforward/999999`).expect(404)).body);
     isError((await request(env.app).get(`${API}/walkforward/abc`).expect(400)).body);
     const doc = await request(env.app).get(`${API}/openapi.json`).expect(200);
-    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining([`${API}/walkforward`, `${API}/walkforward/history`, `${API}/walkforward/{run_id}`]));
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining([`${API}/walkforward`, `${API}/walkforward/history`, `${API}/walkforward/{run_id}`]),
+    );
   });
 });

@@ -10,8 +10,13 @@ describe('pairs walkforward', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout) as {
-      windows: unknown[]; metrics: { passed_gate: boolean; bars: number }; equity_curve: unknown[]; drawdown_curve: unknown[];
-      deflated_sharpe: { deflatedSharpe: number; trials: number }; overfitting: { pbo: number } | null; params: { bars_per_year: number };
+      windows: unknown[];
+      metrics: { passed_gate: boolean; bars: number };
+      equity_curve: unknown[];
+      drawdown_curve: unknown[];
+      deflated_sharpe: { deflatedSharpe: number; trials: number };
+      overfitting: { pbo: number } | null;
+      params: { bars_per_year: number };
     };
     expect(out.windows).toHaveLength(14);
     expect(out.equity_curve).toHaveLength(out.metrics.bars);

@@ -38,11 +38,20 @@ function handFixture(): { matrix: PriceMatrix; u: Float64Array } {
   for (let t = 1; t < n; t++) lb[t] = lb[t - 1] + 0.01 * (rnd() - 0.5);
   for (let t = 1; t < FORMATION; t++) u[t] = 0.8 * u[t - 1] + 0.01 * (rnd() - 0.5);
   // Residualise u on [1, log B] over the formation bars.
-  let mb = 0; let mu = 0;
-  for (let t = 0; t < FORMATION; t++) { mb += lb[t]; mu += u[t]; }
-  mb /= FORMATION; mu /= FORMATION;
-  let sbb = 0; let sbu = 0;
-  for (let t = 0; t < FORMATION; t++) { sbb += (lb[t] - mb) ** 2; sbu += (lb[t] - mb) * (u[t] - mu); }
+  let mb = 0;
+  let mu = 0;
+  for (let t = 0; t < FORMATION; t++) {
+    mb += lb[t];
+    mu += u[t];
+  }
+  mb /= FORMATION;
+  mu /= FORMATION;
+  let sbb = 0;
+  let sbu = 0;
+  for (let t = 0; t < FORMATION; t++) {
+    sbb += (lb[t] - mb) ** 2;
+    sbu += (lb[t] - mb) * (u[t] - mu);
+  }
   const slope = sbu / sbb;
   for (let t = 0; t < FORMATION; t++) u[t] = u[t] - mu - slope * (lb[t] - mb);
   let sd = 0;
@@ -146,7 +155,10 @@ describe('walk-forward on a fixture worked out by hand', () => {
     // Max drawdown: the worst fall below the running peak.
     let peak = 100_000;
     let dd = 0;
-    for (const e of curve) { peak = Math.max(peak, e); dd = Math.max(dd, (peak - e) / peak); }
+    for (const e of curve) {
+      peak = Math.max(peak, e);
+      dd = Math.max(dd, (peak - e) / peak);
+    }
     expect(result.metrics.max_drawdown).toBeCloseTo(dd, 12);
     // One pair tested, one configuration: N = 1, no deflation (DSR = PSR(0)).
     expect(result.deflated_sharpe.trials).toBe(1);
@@ -156,10 +168,15 @@ describe('walk-forward on a fixture worked out by hand', () => {
 });
 
 describe('portfolio simulation', () => {
-  const doc = JSON.parse(readFileSync('/work/shared/reference/pair_coint_hl20.json', 'utf8')) as { inputs: { time_ms: number[]; p1: number[]; p2: number[] } };
+  const doc = JSON.parse(readFileSync('/work/shared/reference/pair_coint_hl20.json', 'utf8')) as {
+    inputs: { time_ms: number[]; p1: number[]; p2: number[] };
+  };
   const input = {
-    timestamps: Float64Array.from(doc.inputs.time_ms), price1: Float64Array.from(doc.inputs.p1), price2: Float64Array.from(doc.inputs.p2),
-    formationBars: 500, thresholds: { entry: 1.5, exit: 0.25, stopLoss: 3.5, maxHoldHours: 48 },
+    timestamps: Float64Array.from(doc.inputs.time_ms),
+    price1: Float64Array.from(doc.inputs.p1),
+    price2: Float64Array.from(doc.inputs.p2),
+    formationBars: 500,
+    thresholds: { entry: 1.5, exit: 0.25, stopLoss: 3.5, maxHoldHours: 48 },
   };
 
   it('with one pair equals the single-pair backtester bar for bar and trade for trade', () => {
@@ -170,8 +187,13 @@ describe('portfolio simulation', () => {
     expect(metrics.total_trades).toBeGreaterThan(5);
     const state = initialPortfolioState(params.initialCapital);
     const log: PortfolioTrade[] = [];
-    const run = simulatePortfolio(pair.timestamps, [{ name: 'P1/P2', price1: pair.price1, price2: pair.price2, z: pair.z, halfLifeHours: pair.halfLifeHours }],
-      params, state, log);
+    const run = simulatePortfolio(
+      pair.timestamps,
+      [{ name: 'P1/P2', price1: pair.price1, price2: pair.price2, z: pair.z, halfLifeHours: pair.halfLifeHours }],
+      params,
+      state,
+      log,
+    );
     expect(Array.from(run.equity)).toEqual(Array.from(rec.equity));
     expect(log.map(({ pair: _p, ...t }) => t)).toEqual(rec.trades);
     expect(run.trades).toBe(metrics.total_trades);
@@ -226,7 +248,7 @@ describe('statistics', () => {
     const r = probabilityOfBacktestOverfitting([A, B], 2)!;
     expect(r.combinations).toBe(2);
     expect(r.pbo).toBe(1);
-    expect(r.logits[0]).toBeCloseTo(Math.log((1 / 3) / (2 / 3)), 12);
+    expect(r.logits[0]).toBeCloseTo(Math.log(1 / 3 / (2 / 3)), 12);
     // A persistent winner is never overfit.
     const C = A.map((x) => x + 0.1 + 0.001 * Math.sin(x * 1000));
     expect(probabilityOfBacktestOverfitting([A, B, C], 2)!.pbo).toBe(0);
@@ -245,7 +267,12 @@ describe('statistics', () => {
     expect(sum / 20).toBeGreaterThan(0.35);
     expect(sum / 20).toBeLessThan(0.65);
     expect(probabilityOfBacktestOverfitting([[1, 2, 3, 4, 5, 6, 7, 8]], 2)).toBeNull();
-    expect(probabilityOfBacktestOverfitting(Array.from({ length: 20 }, () => Array.from({ length: 800 }, () => rnd())), 16)!.combinations).toBe(12870);
+    expect(
+      probabilityOfBacktestOverfitting(
+        Array.from({ length: 20 }, () => Array.from({ length: 800 }, () => rnd())),
+        16,
+      )!.combinations,
+    ).toBe(12870);
   });
 
   it('bars per year from the timestamps', () => {

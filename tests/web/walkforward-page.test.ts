@@ -35,11 +35,17 @@ let userDataDir: string;
 beforeAll(async () => {
   [database, temporal] = await Promise.all([createTestDatabase('web_walkforward'), startTemporal()]);
   const m = parsePriceCsv(readFileSync(path.join(__dirname, '../fixtures/walkforward/spisector-daily.csv'), 'utf8'));
-  const rows = m.symbols.flatMap((symbol, k) => Array.from(m.timestamps, (t, i) => {
-    const c = m.prices[k][i];
-    return { symbol, ts: new Date(t), open: c, high: c, low: c, close: c, volume: 0 };
-  }));
-  for (let i = 0; i < rows.length; i += 5000) await database.db.insertInto('strategy_engine.market_data').values(rows.slice(i, i + 5000)).execute();
+  const rows = m.symbols.flatMap((symbol, k) =>
+    Array.from(m.timestamps, (t, i) => {
+      const c = m.prices[k][i];
+      return { symbol, ts: new Date(t), open: c, high: c, low: c, close: c, volume: 0 };
+    }),
+  );
+  for (let i = 0; i < rows.length; i += 5000)
+    await database.db
+      .insertInto('strategy_engine.market_data')
+      .values(rows.slice(i, i + 5000))
+      .execute();
   const app = createApp({
     db: database.db,
     temporal: { client: temporal.client, taskQueue: 'pairs-web-walkforward-test' },
@@ -56,8 +62,15 @@ beforeAll(async () => {
   context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
     viewport: { width: 1400, height: 1000 },
   });
 });
@@ -72,18 +85,28 @@ afterAll(async () => {
 
 /** Pixels of each chart's canvases carrying the given line colour (±12 per channel). */
 async function linePixels(page: Page, selector: string, rgb: [number, number, number]): Promise<number> {
-  return page.$eval(selector, (chart, color) => {
-    let count = 0;
-    for (const canvas of Array.from(chart.querySelectorAll('canvas'))) {
-      const ctx = canvas.getContext('2d');
-      if (!ctx || canvas.width === 0 || canvas.height === 0) continue;
-      const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
-      for (let i = 0; i < data.length; i += 4) {
-        if (data[i + 3] !== 0 && Math.abs(data[i] - color[0]) <= 12 && Math.abs(data[i + 1] - color[1]) <= 12 && Math.abs(data[i + 2] - color[2]) <= 12) count++;
+  return page.$eval(
+    selector,
+    (chart, color) => {
+      let count = 0;
+      for (const canvas of Array.from(chart.querySelectorAll('canvas'))) {
+        const ctx = canvas.getContext('2d');
+        if (!ctx || canvas.width === 0 || canvas.height === 0) continue;
+        const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+        for (let i = 0; i < data.length; i += 4) {
+          if (
+            data[i + 3] !== 0 &&
+            Math.abs(data[i] - color[0]) <= 12 &&
+            Math.abs(data[i + 1] - color[1]) <= 12 &&
+            Math.abs(data[i + 2] - color[2]) <= 12
+          )
+            count++;
+        }
       }
-    }
-    return count;
-  }, rgb);
+      return count;
+    },
+    rgb,
+  );
 }
 
 describe('walk-forward page', () => {
@@ -93,13 +116,21 @@ describe('walk-forward page', () => {
   beforeAll(async () => {
     page = await context.newPage();
     page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-    page.on('console', (msg) => { if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) problems.push(`console: ${msg.text()}`); });
-    page.on('response', (res) => { if (res.status() >= 400) problems.push(`HTTP ${res.status()} ${new URL(res.url()).pathname}`); });
-    page.on('request', (req) => { if (!req.url().startsWith(baseUrl)) problems.push(`request off the local server: ${req.url()}`); });
+    page.on('console', (msg) => {
+      if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) problems.push(`console: ${msg.text()}`);
+    });
+    page.on('response', (res) => {
+      if (res.status() >= 400) problems.push(`HTTP ${res.status()} ${new URL(res.url()).pathname}`);
+    });
+    page.on('request', (req) => {
+      if (!req.url().startsWith(baseUrl)) problems.push(`request off the local server: ${req.url()}`);
+    });
     await page.goto(`${baseUrl}/walkforward.html`);
     await page.waitForSelector('body[data-loaded=true]', { timeout: 30_000 });
   });
-  afterAll(async () => { await page?.close(); });
+  afterAll(async () => {
+    await page?.close();
+  });
 
   it('starts empty, then runs a walk-forward with the sweep from the form and draws it', async () => {
     expect(await page.isVisible('#wf-runs-empty')).toBe(true);
@@ -109,19 +140,27 @@ describe('walk-forward page', () => {
       page.click('#wf-form button[type=submit]'),
     ]);
     expect(response.status()).toBe(200);
-    const result = await response.json() as { run_id: number; windows: unknown[]; metrics: { passed_gate: boolean }; overfitting: { pbo: number } };
+    const result = (await response.json()) as { run_id: number; windows: unknown[]; metrics: { passed_gate: boolean }; overfitting: { pbo: number } };
     expect(response.request().postDataJSON()).toEqual({ initial_capital: 100000, sweep: true });
-    await page.waitForFunction((id) => document.getElementById('wf-view')?.dataset.runId === String(id), result.run_id, { timeout: 30_000 })
-      .catch((err: Error) => { throw new Error(`${err.message}; page problems: ${problems.join(' | ')}`); });
-    await page.waitForFunction(() => document.querySelectorAll('#wf-equity canvas').length > 0 && document.querySelectorAll('#wf-drawdown canvas').length > 0);
+    await page
+      .waitForFunction((id) => document.getElementById('wf-view')?.dataset.runId === String(id), result.run_id, { timeout: 30_000 })
+      .catch((err: Error) => {
+        throw new Error(`${err.message}; page problems: ${problems.join(' | ')}`);
+      });
+    await page.waitForFunction(
+      () => document.querySelectorAll('#wf-equity canvas').length > 0 && document.querySelectorAll('#wf-drawdown canvas').length > 0,
+    );
     await page.waitForTimeout(300); // let the charts paint their first frame
 
     expect(await page.textContent('#notice')).toBe(
-      `Walk-forward run #${result.run_id} finished: ${result.metrics.passed_gate ? 'passed' : 'failed'} the gate out of sample.`);
+      `Walk-forward run #${result.run_id} finished: ${result.metrics.passed_gate ? 'passed' : 'failed'} the gate out of sample.`,
+    );
     expect(await page.locator('#wf-runs tbody tr').count()).toBe(1);
     expect(await page.getAttribute('#wf-runs tr.selected', 'data-run-id')).toBe(String(result.run_id));
     expect(await page.textContent('#wf-title')).toBe(`Run #${result.run_id} — 10 symbols, ${result.windows.length} windows`);
-    expect(await page.textContent('#wf-verdict .verdict')).toBe(result.metrics.passed_gate ? 'PASSED the gate out of sample' : 'FAILED the gate out of sample');
+    expect(await page.textContent('#wf-verdict .verdict')).toBe(
+      result.metrics.passed_gate ? 'PASSED the gate out of sample' : 'FAILED the gate out of sample',
+    );
     expect(await page.locator('#wf-windows tbody tr').count()).toBe(result.windows.length);
     const stats = await page.textContent('#wf-statistics');
     expect(stats).toContain('Deflated Sharpe ratio');
@@ -133,7 +172,7 @@ describe('walk-forward page', () => {
     expect(problems).toEqual([]);
   });
 
-  it('shows the API\'s answer when a run cannot start', async () => {
+  it("shows the API's answer when a run cannot start", async () => {
     await page.fill('#wf-form input[name=symbols]', 'NOPE1,NOPE2');
     await page.click('#wf-form button[type=submit]');
     await page.waitForFunction(() => document.querySelector('#notice')?.textContent?.startsWith('Walk-forward failed'));
