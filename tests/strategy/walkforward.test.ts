@@ -199,6 +199,25 @@ describe('portfolio simulation', () => {
     expect(run.trades).toBe(metrics.total_trades);
   });
 
+  it('closes a position still open on the last bar of the stretch (END) and carries cash and the trade record', () => {
+    const n = 10;
+    const ts = Float64Array.from({ length: n }, (_, k) => k * 3_600_000);
+    const flat = (v: number) => new Float64Array(n).fill(v);
+    const z = Float64Array.from({ length: n }, (_, k) => (k >= 2 ? -2.5 : 0)); // LONG_SPREAD at bar 2, never back inside the exit band
+    const params = resolveSimParams({});
+    const state = initialPortfolioState(100_000);
+    const log: PortfolioTrade[] = [];
+    const run = simulatePortfolio(ts, [{ name: 'A/B', price1: flat(50), price2: flat(40), z, halfLifeHours: null }], params, state, log);
+    expect(log).toHaveLength(1);
+    expect(log[0]).toMatchObject({ side: 'LONG_SPREAD', exit_reason: 'END', entry_time: ts[2], exit_time: ts[n - 1], qty1: 40, qty2: 50 });
+    // Flat prices: the P&L is the slippage on four fills and four $1 commissions.
+    const pnl = 40 * (50 * 0.9995 - 50 * 1.0005) + -50 * (40 * 1.0005 - 40 * 0.9995) - 4;
+    expect(log[0].pnl).toBeCloseTo(pnl, 9);
+    expect(state).toMatchObject({ closedTrades: 1, wins: 0 });
+    expect(state.cash).toBeCloseTo(100_000 + pnl, 9);
+    expect(run.equity[n - 1]).toBeCloseTo(100_000 + pnl, 9);
+  });
+
   it('shares the capital: a second pair is sized on the equity with the first position open', () => {
     const pair = preparePair(input);
     const params = resolveSimParams(input);
