@@ -1,4 +1,10 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { fetchUniverseHistory } from '../../activities/discovery';
+import { createAlpacaBroker } from '../../broker/alpaca-broker';
+import { startSimulator } from '../../broker/simulator';
+import { universeToCsv } from '../../strategy/synthetic-universe';
 import { runPairs } from '../helpers/cli';
 
 const SPISECTOR = path.resolve(__dirname, '../fixtures/walkforward/spisector-daily.csv');
@@ -34,6 +40,31 @@ describe('pairs walkforward', () => {
     expect(r.stdout).toMatch(/gate (PASSED|FAILED)/);
     expect(r.stdout).toMatch(/deflated Sharpe ratio/);
     expect(r.stdout).toMatch(/probability of backtest overfitting: n\/a \(no sweep\)/);
+  });
+
+  it("runs on the simulator's hourly history, fetched through the broker adapter as discovery fetches it", async () => {
+    const sim = await startSimulator({ seed: 11, startTime: '2025-03-04T15:00:00Z', paused: true });
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'pairs-wf-sim-'));
+    try {
+      const broker = createAlpacaBroker({ keyId: 'k', secret: 's', simulatorUrl: sim.url, timeoutMs: 60_000 });
+      // Two of the simulator's clusters and four independent names: 12 symbols, 66 pairs per window.
+      const symbols = ['ARQX', 'BLVN', 'CRDM', 'DUNE', 'MOSS', 'NOVA', 'OPAL', 'PRSM', 'QUIL', 'RAVN', 'SLTE', 'TKRA'];
+      const { matrix } = await fetchUniverseHistory(broker, symbols, 1500);
+      const file = path.join(dir, 'sim.csv');
+      writeFileSync(file, universeToCsv(matrix));
+      const r = runPairs(['walkforward', '--csv', file, '--formation-bars', '1000', '--trading-bars', '160', '--sweep', '--json']);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      const out = JSON.parse(r.stdout) as { windows: { pairs: { name: string }[] }[]; params: { bar_spacing_hours: number }; overfitting: unknown };
+      expect(out.params.bar_spacing_hours).toBe(1);
+      expect(out.windows).toHaveLength(Math.ceil((matrix.timestamps.length - 1000 - 1) / 160));
+      // The cointegrated clusters are found.
+      expect(out.windows.some((w) => w.pairs.length > 0)).toBe(true);
+      expect(out.overfitting).not.toBeNull();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await sim.stop();
+    }
   });
 
   it('bad input exits 2 with one line', () => {
