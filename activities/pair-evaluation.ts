@@ -1,5 +1,4 @@
 import type { Db } from '../db/connection';
-import type { SignalType } from '../db/schema';
 import { recentCloses } from '../db/queries/market-data';
 import { listActivePairs } from '../db/queries/pairs';
 import { insertSignals, type SignalInsert } from '../db/queries/signals';

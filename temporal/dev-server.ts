@@ -26,6 +26,8 @@ export interface DevServerOptions {
   logFile?: string;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   startTimeoutMs?: number;
+  /** Further `--dynamic-config-value KEY=VALUE` settings (values as JSON, e.g. `'"1ms"'`). */
+  dynamicConfig?: Record<string, string>;
 }
 
 export interface DevServer {
@@ -109,6 +111,7 @@ function serverArgs(options: DevServerOptions, port: number): string[] {
     'frontend.enableUpdateWorkflowExecution=true',
     '--dynamic-config-value',
     'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
+    ...Object.entries(options.dynamicConfig ?? {}).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${value}`]),
     ...searchAttributeServerArgs(),
   ];
 }

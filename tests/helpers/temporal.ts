@@ -1,5 +1,5 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startDevServer } from '../../temporal/dev-server';
+import { startDevServer, type DevServerOptions } from '../../temporal/dev-server';
 
 export { TEMPORAL_CLI } from '../../temporal/dev-server';
 
@@ -7,8 +7,8 @@ export { TEMPORAL_CLI } from '../../temporal/dev-server';
  * A real Temporal dev server (in memory, on a free port, with the engine's search attributes) started by the
  * project's launcher, so a test process killed mid-run leaves no server behind; teardown() stops it.
  */
-export async function startTemporal(): Promise<TestWorkflowEnvironment> {
-  const server = await startDevServer();
+export async function startTemporal(options: Pick<DevServerOptions, 'dynamicConfig'> = {}): Promise<TestWorkflowEnvironment> {
+  const server = await startDevServer(options);
   let env: TestWorkflowEnvironment;
   try {
     env = await TestWorkflowEnvironment.createFromExistingServer({ address: server.address });
