@@ -14,6 +14,7 @@ import { createApiMetrics } from './metrics';
 import { buildOpenApiDocument } from './openapi';
 import { DEFAULT_STARTING_EQUITY } from './performance';
 import { backtestRouter } from './routes/backtest';
+import { walkforwardRouter } from './routes/walkforward';
 import { configRouter } from './routes/config';
 import { controlRouter } from './routes/control';
 import { jsonBody, mountRoutes } from './routes/define';
@@ -111,6 +112,7 @@ export function createApp(deps: AppDeps): express.Express {
   api.use(configRouter(ctx, API_BASE_PATH, writeGuard));
   api.use(controlRouter(ctx, API_BASE_PATH, writeGuard));
   api.use(backtestRouter(ctx, API_BASE_PATH, writeGuard));
+  api.use(walkforwardRouter(ctx, API_BASE_PATH, writeGuard));
   api.use(pairsRouter(ctx, API_BASE_PATH, writeGuard));
   api.use(notFoundHandler);
   app.use(API_BASE_PATH, api);

@@ -5,6 +5,7 @@ import {
   configSchema, configUpdateSchema, detailsSchema, errorSchema, historyQuerySchema, historySchema, messageSchema,
   pairIdParamsSchema, performanceSchema, readinessSchema, statusSchema,
 } from './schemas';
+import { walkforwardHistorySchema, walkforwardRequestSchema, walkforwardResponseSchema, walkforwardRunParamsSchema } from './walkforward-schemas';
 
 type Responses = RouteConfig['responses'];
 
@@ -46,6 +47,11 @@ export function buildOpenApiDocument(basePath: string): ReturnType<OpenApiGenera
     { request: { body: { content: { 'application/json': { schema: backtestRequestSchema } }, required: true } } }, [404, 503]);
   get('/backtest/history', 'Past backtest runs, newest first', json(backtestHistorySchema, 'Runs'),
     { request: { query: backtestHistoryQuerySchema } }, [400]);
+  post('/walkforward', 'Run and store a walk-forward portfolio backtest on the stored bars', json(walkforwardResponseSchema, 'Walk-forward result'),
+    { request: { body: { content: { 'application/json': { schema: walkforwardRequestSchema } }, required: false } } }, [503]);
+  get('/walkforward/history', 'Past walk-forward runs, newest first', json(walkforwardHistorySchema, 'Runs'));
+  get('/walkforward/{run_id}', 'One stored walk-forward run, curves included', json(walkforwardResponseSchema, 'Run'),
+    { request: { params: walkforwardRunParamsSchema } }, [400, 404]);
   registry.registerPath({ method: 'get', path: '/healthz', summary: 'Process is up', responses: { 200: json(z.object({ status: z.literal('ok') }), 'Up') } });
   registry.registerPath({
     method: 'get', path: '/readyz', summary: 'Database, Temporal and broker reachable',

@@ -178,6 +178,8 @@ export const backtestResponseSchema = z.object({
   passed_gate: z.boolean(),
   equity_curve: z.array(z.object({ timestamp: z.number(), equity: z.number() })),
   trade_log: z.array(tradeLogEntrySchema),
+  effective_start_date: z.string().openapi({ description: 'UTC date of the first test bar: start_date, or later when the stored data starts later' }),
+  effective_end_date: z.string().openapi({ description: 'UTC date of the last test bar: end_date, or earlier when the stored data ends earlier' }),
 }).openapi('BacktestResult');
 
 export const backtestHistorySchema = z.array(z.object({

@@ -113,6 +113,35 @@ export interface BacktestRunTable extends BacktestMetricColumns {
   trade_log: Json<unknown[]>;
 }
 
+export interface WalkforwardRunTable {
+  id: Generated<number>;
+  run_date: Generated<Timestamp>;
+  /** Where the prices came from: 'market_data' (POST /walkforward). */
+  source: string;
+  /** The out-of-sample period: first and last trading bar. */
+  start_time: Timestamp;
+  end_time: Timestamp;
+  symbols: Json<string[]>;
+  params: Json<Record<string, unknown>>;
+  window_count: number;
+  total_return: number;
+  annualized_return: number | null;
+  sharpe_ratio: number;
+  max_drawdown: number;
+  win_rate: number;
+  profit_factor: number | null;
+  total_trades: number;
+  passed_gate: boolean;
+  deflated_sharpe: number | null;
+  /** Probability of backtest overfitting; null when no sweep ran. */
+  pbo: number | null;
+  windows: Json<unknown[]>;
+  statistics: Json<Record<string, unknown>>;
+  equity_curve: Json<unknown[]>;
+  drawdown_curve: Json<unknown[]>;
+  trade_log: Json<unknown[]>;
+}
+
 export interface MarketDataTable {
   symbol: string;
   ts: Timestamp;
@@ -138,6 +167,7 @@ export interface Database {
   'strategy_engine.pair_trade': PairTradeTable;
   'strategy_engine.pair_performance': PairPerformanceTable;
   'strategy_engine.backtest_run': BacktestRunTable;
+  'strategy_engine.walkforward_run': WalkforwardRunTable;
   'strategy_engine.market_data': MarketDataTable;
   'strategy_engine.strategy_state': StrategyStateTable;
 }
