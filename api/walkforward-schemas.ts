@@ -51,6 +51,16 @@ export const walkforwardRequestSchema = z
   })
   .openapi('WalkForwardRequest', { description: 'Every field optional; live settings come from config/pairs.yaml' });
 
+/** The out-of-sample metrics a run's answer and its history row both carry. */
+const headlineMetricsSchema = z.object({
+  total_return: z.number(),
+  sharpe_ratio: z.number(),
+  max_drawdown: z.number(),
+  win_rate: z.number(),
+  total_trades: z.number().int(),
+  passed_gate: z.boolean(),
+});
+
 export const walkforwardResponseSchema = z
   .object({
     run_id: z.number().int(),
@@ -70,16 +80,7 @@ export const walkforwardResponseSchema = z
         })
         .passthrough(),
     ),
-    metrics: z
-      .object({
-        total_return: z.number(),
-        sharpe_ratio: z.number(),
-        max_drawdown: z.number(),
-        win_rate: z.number(),
-        total_trades: z.number().int(),
-        passed_gate: z.boolean(),
-      })
-      .passthrough(),
+    metrics: headlineMetricsSchema.passthrough(),
     equity_curve: z.array(z.object({ timestamp: z.number(), equity: z.number() })),
     drawdown_curve: z.array(z.object({ timestamp: z.number(), drawdown: z.number() })),
     trade_log: z.array(z.record(z.string(), z.unknown())),
@@ -100,12 +101,7 @@ export const walkforwardHistorySchema = z
       end_time: z.string(),
       symbols: z.number().int(),
       window_count: z.number().int(),
-      total_return: z.number(),
-      sharpe_ratio: z.number(),
-      max_drawdown: z.number(),
-      win_rate: z.number(),
-      total_trades: z.number().int(),
-      passed_gate: z.boolean(),
+      ...headlineMetricsSchema.shape,
       deflated_sharpe: z.number().nullable(),
       pbo: z.number().nullable(),
     }),

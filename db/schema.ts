@@ -1,5 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
-import type { BacktestMetrics } from '../strategy/backtest-result';
+import type { BacktestMetrics, PerformanceMetrics } from '../strategy/backtest-result';
 import type { ExitSignalType, TradeSide } from '../strategy/signals';
 import type { TradeStatus } from '../strategy/trade-status';
 
@@ -113,7 +113,8 @@ export interface BacktestRunTable extends BacktestMetricColumns {
   trade_log: Json<unknown[]>;
 }
 
-export interface WalkforwardRunTable {
+/** A walk-forward run: the out-of-sample metrics as columns (annualized_return null where it overflowed). */
+export interface WalkforwardRunTable extends PerformanceMetrics {
   id: Generated<number>;
   run_date: Generated<Timestamp>;
   /** Where the prices came from: 'market_data' (POST /walkforward). */
@@ -124,14 +125,6 @@ export interface WalkforwardRunTable {
   symbols: Json<string[]>;
   params: Json<Record<string, unknown>>;
   window_count: number;
-  total_return: number;
-  annualized_return: number | null;
-  sharpe_ratio: number;
-  max_drawdown: number;
-  win_rate: number;
-  profit_factor: number | null;
-  total_trades: number;
-  passed_gate: boolean;
   deflated_sharpe: number | null;
   /** Probability of backtest overfitting; null when no sweep ran. */
   pbo: number | null;
@@ -180,5 +173,6 @@ export type SignalRow = Selectable<PairSignalTable>;
 export type TradeRow = Selectable<PairTradeTable>;
 export type PerformanceRow = Selectable<PairPerformanceTable>;
 export type BacktestRunRow = Selectable<BacktestRunTable>;
+export type WalkforwardRunRow = Selectable<WalkforwardRunTable>;
 export type MarketBarRow = Selectable<MarketDataTable>;
 export type StrategyStateRow = Selectable<StrategyStateTable>;

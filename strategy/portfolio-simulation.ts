@@ -15,9 +15,9 @@
  * With one pair this is exactly simulate() (tested number for number).
  */
 import { fillPrice, orderCommission } from './backtest-costs';
-import type { BacktestExitReason } from './backtest-result';
+import type { BacktestExitReason, TradeLogEntry } from './backtest-result';
 import * as signals from './signals';
-import { holdLimitHours, type Thresholds, type TradeSide } from './signals';
+import { holdLimitHours, type Thresholds } from './signals';
 import type { SimParams } from './sim-params';
 import * as sizing from './sizing';
 import { HOUR_MS } from './time-units';
@@ -47,22 +47,9 @@ export interface PortfolioState {
   grossLoss: number;
 }
 
-export interface PortfolioTrade {
+/** A closed trade of the portfolio: the single-pair backtest's trade log entry, with the pair's name. */
+export interface PortfolioTrade extends TradeLogEntry {
   pair: string;
-  side: TradeSide;
-  entry_time: number;
-  exit_time: number;
-  entry_z: number;
-  exit_z: number | null;
-  qty1: number;
-  qty2: number;
-  entry_price1: number;
-  entry_price2: number;
-  exit_price1: number;
-  exit_price2: number;
-  pnl: number;
-  hold_hours: number;
-  exit_reason: BacktestExitReason;
 }
 
 export type PortfolioParams = Omit<SimParams, 'initialCapital' | 'thresholds'> & { thresholds: Thresholds };

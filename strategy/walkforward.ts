@@ -42,6 +42,7 @@
 import { invalidInput } from './backtest-input-error';
 import { resolveCosts, type BacktestCosts } from './backtest-costs';
 import { probabilityOfBacktestOverfitting, DEFAULT_CSCV_BLOCKS, type BacktestOverfitting } from './backtest-overfitting';
+import type { PerformanceMetrics } from './backtest-result';
 import { inferBarsPerYear, medianSpacingHours } from './bars-per-year';
 import { deflatedSharpe, returnMoments, type DeflatedSharpe } from './deflated-sharpe';
 import { annualizeReturn, annualizedSharpe, passesGate } from './metrics';
@@ -143,20 +144,12 @@ export interface WalkForwardWindow {
   end_equity: number;
 }
 
-export interface WalkForwardMetrics {
+export interface WalkForwardMetrics extends PerformanceMetrics {
   start: number;
   end: number;
   bars: number;
   initial_capital: number;
   final_equity: number;
-  total_return: number;
-  annualized_return: number | null;
-  sharpe_ratio: number;
-  max_drawdown: number;
-  win_rate: number;
-  profit_factor: number | null;
-  total_trades: number;
-  passed_gate: boolean;
 }
 
 export interface WalkForwardResolved {

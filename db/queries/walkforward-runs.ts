@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../connection';
+import type { WalkforwardRunRow } from '../schema';
 
 /** Reads and the one write behind POST /walkforward, GET /walkforward/history and GET /walkforward/{run_id}. */
 
@@ -43,29 +44,8 @@ export async function loadStoredCloses(db: Db, symbols: string[], start: Date | 
   return { symbols: [...symbols], timestamps, closes };
 }
 
-export interface WalkForwardRunInsert {
-  source: string;
-  start_time: Date;
-  end_time: Date;
-  symbols: string[];
-  params: Record<string, unknown>;
-  window_count: number;
-  total_return: number;
-  annualized_return: number | null;
-  sharpe_ratio: number;
-  max_drawdown: number;
-  win_rate: number;
-  profit_factor: number | null;
-  total_trades: number;
-  passed_gate: boolean;
-  deflated_sharpe: number | null;
-  pbo: number | null;
-  windows: unknown[];
-  statistics: Record<string, unknown>;
-  equity_curve: unknown[];
-  drawdown_curve: unknown[];
-  trade_log: unknown[];
-}
+/** A run to store: the row without its generated columns, the JSON columns as values (encoded here). */
+export type WalkForwardRunInsert = Omit<WalkforwardRunRow, 'id' | 'run_date'>;
 
 export async function insertWalkForwardRun(db: Db, run: WalkForwardRunInsert): Promise<number> {
   const row = await db
@@ -85,23 +65,21 @@ export async function insertWalkForwardRun(db: Db, run: WalkForwardRunInsert): P
   return row.id;
 }
 
-export interface WalkForwardRunSummary {
-  id: number;
-  run_date: string;
-  source: string;
-  start_time: string;
-  end_time: string;
-  symbols: number;
-  window_count: number;
-  total_return: number;
-  sharpe_ratio: number;
-  max_drawdown: number;
-  win_rate: number;
-  total_trades: number;
-  passed_gate: boolean;
-  deflated_sharpe: number | null;
-  pbo: number | null;
-}
+/** A history row: the run's scalar columns, times as ISO strings and the number of symbols. */
+export type WalkForwardRunSummary = Pick<
+  WalkforwardRunRow,
+  | 'id'
+  | 'source'
+  | 'window_count'
+  | 'total_return'
+  | 'sharpe_ratio'
+  | 'max_drawdown'
+  | 'win_rate'
+  | 'total_trades'
+  | 'passed_gate'
+  | 'deflated_sharpe'
+  | 'pbo'
+> & { run_date: string; start_time: string; end_time: string; symbols: number };
 
 const ISO = (column: string) => sql<string>`to_char(${sql.ref(column)} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"+00:00"')`;
 
