@@ -3,17 +3,15 @@
  * fixture (SPISECTOR, daily) stored in market_data, and the simulator's hourly history as discovery stores it
  * (discoverPairs through the real broker adapter against the simulator).
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import request from 'supertest';
 import { createDiscoveryActivities } from '../../activities/discovery';
 import { loadConfig } from '../../config/loader';
-import { parsePriceCsv } from '../../strategy/price-matrix';
 import { runPairs } from '../helpers/cli';
+import { readSpisector, SPISECTOR_CSV, storeCloses } from '../helpers/walkforward-fixture';
 import { API, AUTH, startApiTestEnv, type ApiTestEnv } from './helpers';
 
 const isError = (body: unknown) => expect(body).toEqual({ error: expect.any(String), details: expect.any(Array) });
-const SPISECTOR = parsePriceCsv(readFileSync(path.join(__dirname, '../fixtures/walkforward/spisector-daily.csv'), 'utf8'));
+const SPISECTOR = readSpisector();
 
 describe('walk-forward API', () => {
   let env: ApiTestEnv;
@@ -21,17 +19,7 @@ describe('walk-forward API', () => {
 
   beforeAll(async () => {
     env = await startApiTestEnv('walkforward');
-    const rows = SPISECTOR.symbols.flatMap((symbol, k) =>
-      Array.from(SPISECTOR.timestamps, (t, i) => {
-        const c = SPISECTOR.prices[k][i];
-        return { symbol, ts: new Date(t), open: c, high: c, low: c, close: c, volume: 0 };
-      }),
-    );
-    for (let i = 0; i < rows.length; i += 5000)
-      await env.db
-        .insertInto('strategy_engine.market_data')
-        .values(rows.slice(i, i + 5000))
-        .execute();
+    await storeCloses(env.db, SPISECTOR);
     // The simulator's history, stored the way the engine stores it: discovery keeps the best pairs and upserts their bars.
     const { discovery } = await loadConfig(env.configPath);
     const found = await createDiscoveryActivities({ db: env.db, broker: env.broker }).discoverPairs({
@@ -50,15 +38,7 @@ describe('walk-forward API', () => {
     expect(res.body.source).toBe('market_data');
     // Columns in the requested order, as in the CSV: the same answer as `pairs walkforward --csv` on the fixture.
     expect(res.body.symbols).toEqual(SPISECTOR.symbols);
-    const cli = runPairs([
-      'walkforward',
-      '--csv',
-      path.join(__dirname, '../fixtures/walkforward/spisector-daily.csv'),
-      '--sweep',
-      '--json',
-      '--workers',
-      '0',
-    ]);
+    const cli = runPairs(['walkforward', '--csv', SPISECTOR_CSV, '--sweep', '--json', '--workers', '0']);
     expect(cli.status).toBe(0);
     const fromCli = JSON.parse(cli.stdout) as { metrics: unknown; windows: unknown; trade_log: unknown };
     expect(res.body.metrics).toEqual(fromCli.metrics);

@@ -4,83 +4,29 @@
  * page's form is listed, selected and drawn (equity and drawdown curves, per-window table, gate, DSR, PBO).
  * Screenshots land in tests/artifacts/.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { createApiLogger, createApp } from '../../api/app';
-import { createAlpacaBroker } from '../../broker/alpaca-broker';
-import { DEFAULT_CONFIG_PATH } from '../../config/loader';
-import { parsePriceCsv } from '../../strategy/price-matrix';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { startTemporal } from '../helpers/temporal';
+import type { Page } from 'playwright-core';
+import { readSpisector, storeCloses } from '../helpers/walkforward-fixture';
+import { ARTIFACTS, openPage, startBrowserEnv, type BrowserEnv } from './browser-env';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTIFACTS = path.resolve(__dirname, '../artifacts');
 const TOKEN = 'test-token-walkforward-0123';
 const API = '/api/strategies/pairs';
 
 jest.setTimeout(180_000);
 
-let database: TestDatabase;
-let temporal: TestWorkflowEnvironment;
-let server: Server;
-let baseUrl: string;
-let context: BrowserContext;
-let userDataDir: string;
+let env: BrowserEnv;
 
 beforeAll(async () => {
-  [database, temporal] = await Promise.all([createTestDatabase('web_walkforward'), startTemporal()]);
-  const m = parsePriceCsv(readFileSync(path.join(__dirname, '../fixtures/walkforward/spisector-daily.csv'), 'utf8'));
-  const rows = m.symbols.flatMap((symbol, k) =>
-    Array.from(m.timestamps, (t, i) => {
-      const c = m.prices[k][i];
-      return { symbol, ts: new Date(t), open: c, high: c, low: c, close: c, volume: 0 };
-    }),
-  );
-  for (let i = 0; i < rows.length; i += 5000)
-    await database.db
-      .insertInto('strategy_engine.market_data')
-      .values(rows.slice(i, i + 5000))
-      .execute();
-  const app = createApp({
-    db: database.db,
-    temporal: { client: temporal.client, taskQueue: 'pairs-web-walkforward-test' },
-    broker: createAlpacaBroker({ keyId: 'k', secret: 's', simulatorUrl: 'http://127.0.0.1:9' }),
-    configPath: DEFAULT_CONFIG_PATH,
+  env = await startBrowserEnv({
+    label: 'web_walkforward',
+    taskQueue: 'pairs-web-walkforward-test',
     apiToken: TOKEN,
-    logger: createApiLogger('silent'),
-  });
-  server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  mkdirSync(ARTIFACTS, { recursive: true });
-  userDataDir = mkdtempSync(path.join(os.tmpdir(), 'pairs-chromium-wf-'));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-    viewport: { width: 1400, height: 1000 },
+    prepare: (db) => storeCloses(db, readSpisector()),
   });
 });
 
 afterAll(async () => {
-  await context?.close();
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
-  await temporal?.teardown();
-  await database?.drop();
+  await env?.teardown();
 });
 
 /** Pixels of each chart's canvases carrying the given line colour (±12 per channel). */
@@ -111,22 +57,10 @@ async function linePixels(page: Page, selector: string, rgb: [number, number, nu
 
 describe('walk-forward page', () => {
   let page: Page;
-  const problems: string[] = [];
+  let problems: string[];
 
   beforeAll(async () => {
-    page = await context.newPage();
-    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) problems.push(`console: ${msg.text()}`);
-    });
-    page.on('response', (res) => {
-      if (res.status() >= 400) problems.push(`HTTP ${res.status()} ${new URL(res.url()).pathname}`);
-    });
-    page.on('request', (req) => {
-      if (!req.url().startsWith(baseUrl)) problems.push(`request off the local server: ${req.url()}`);
-    });
-    await page.goto(`${baseUrl}/walkforward.html`);
-    await page.waitForSelector('body[data-loaded=true]', { timeout: 30_000 });
+    ({ page, problems } = await openPage(env, '/walkforward.html', 30_000));
   });
   afterAll(async () => {
     await page?.close();
