@@ -3,8 +3,8 @@ import { migrateToLatest } from '../../db/migrate';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
 const TABLES = [
-  'backtest_run', 'market_data', 'pair_performance', 'pair_registry',
-  'pair_signal', 'pair_spread', 'pair_trade', 'strategy_state',
+  'backtest_run', 'config_change', 'market_data', 'pair_performance', 'pair_registry',
+  'pair_signal', 'pair_spread', 'pair_trade', 'strategy_config', 'strategy_state',
 ];
 
 async function schemaSnapshot(t: TestDatabase): Promise<string> {
