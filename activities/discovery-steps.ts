@@ -58,6 +58,8 @@ async function windowMatrix(db: Db, window: DiscoveryWindow, symbols = window.sy
   return { timestamps: ts.subarray(from), symbols: usable, prices: usable.map((s) => closes[s]!.subarray(from)) };
 }
 
+const SCAN_SLICE = 10;
+
 const nameOf = (p: { symbol1: string; symbol2: string }): string => `${p.symbol1}/${p.symbol2}`;
 
 export function createDiscoveryStepsActivities({ db, broker, configPath, universe }: DiscoveryStepsDeps): DiscoveryActivities {
@@ -86,7 +88,15 @@ export function createDiscoveryStepsActivities({ db, broker, configPath, univers
     async scanDiscoveryChunk(input: { window: DiscoveryWindow; start: number; count: number }): Promise<TestedPairRecord[]> {
       const matrix = await windowMatrix(db, input.window);
       if (matrix.symbols.length !== input.window.symbols.length) throw new Error('the stored bars of the discovery window changed');
-      return testPairRange(matrix, input.start, input.count, boundsOf(input.window)).map(record);
+      // In slices, yielding between them: the scan is CPU work on the worker's event loop, which also carries
+      // the workflow tasks and heartbeats of everything else this worker runs.
+      const out: TestedPairRecord[] = [];
+      const end = input.start + input.count;
+      for (let start = input.start; start < end; start += SCAN_SLICE) {
+        out.push(...testPairRange(matrix, start, Math.min(SCAN_SLICE, end - start), boundsOf(input.window)).map(record));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      return out;
     },
 
     async retestRegisteredPairs(input: { window: DiscoveryWindow }): Promise<RetestResult[]> {
