@@ -1,5 +1,5 @@
 /** The symbols discovery scans, from the environment: PAIRS_UNIVERSE, or on the simulator its whole asset list. */
-import { DEFAULT_SIMULATOR_URL } from './broker-from-env';
+import { simulatorUrlFromEnv } from './broker-from-env';
 
 export function configuredUniverse(env: NodeJS.ProcessEnv = process.env): string[] {
   return (env.PAIRS_UNIVERSE ?? '').split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
@@ -13,9 +13,9 @@ export function universeFromEnv(env: NodeJS.ProcessEnv = process.env): () => Pro
   return async () => {
     const configured = configuredUniverse(env);
     if (configured.length > 0) return configured;
-    const onSimulator = Boolean(env.ALPACA_SIM_URL) || !(env.ALPACA_KEY_ID && env.ALPACA_SECRET_KEY);
-    if (!onSimulator) return [];
-    const base = (env.ALPACA_SIM_URL || DEFAULT_SIMULATOR_URL).replace(/\/+$/, '');
+    const simulatorUrl = simulatorUrlFromEnv(env);
+    if (simulatorUrl === null) return [];
+    const base = simulatorUrl.replace(/\/+$/, '');
     const res = await fetch(`${base}/v2/assets`, {
       headers: { 'APCA-API-KEY-ID': env.ALPACA_KEY_ID || 'SIMKEY', 'APCA-API-SECRET-KEY': env.ALPACA_SECRET_KEY || 'SIMSECRET' },
       signal: AbortSignal.timeout(30_000),

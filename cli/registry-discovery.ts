@@ -8,7 +8,8 @@ import { createBrokerFromEnv } from '../broker/broker-from-env';
 import { universeFromEnv } from '../broker/universe-from-env';
 import { seedConfigFromFile } from '../config/config-store';
 import { configPathFromEnv } from '../config/loader';
-import { createDb } from '../db/connection';
+import { createDb, type Db } from '../db/connection';
+import { countActivePairs } from '../db/queries/pairs';
 import { createDiscoveryStepsActivities } from '../activities/discovery-steps';
 import { runDiscoveryOnce } from '../activities/discovery-run';
 import { connectClient } from '../temporal/connection';
@@ -20,6 +21,8 @@ export interface RegistryDiscoveryFlags {
   deploy?: boolean;
   run?: boolean;
   now?: boolean;
+  /** With --now: skip when the registry already has active pairs. */
+  ifEmpty?: boolean;
   wait?: boolean;
   cron?: string;
   every?: string;
@@ -30,6 +33,13 @@ const CRON = /^(\S+\s+){4}\S+$/;
 
 export function wantsRegistryDiscovery(flags: RegistryDiscoveryFlags): boolean {
   return Boolean(flags.deploy || flags.run || flags.now);
+}
+
+async function discoverNow(db: Db, configPath: string, out: (line: string) => void): Promise<void> {
+  const activities = createDiscoveryStepsActivities({ db, broker: createBrokerFromEnv(), configPath, universe: universeFromEnv() });
+  const result = await runDiscoveryOnce(activities);
+  out(`discovery: ${result.pairsTested} pairs of ${result.symbols} symbols tested, ${result.candidates} passed; `
+    + `added ${result.added.length}, kept ${result.kept}, retired ${result.retired.length}, retiring after their trade ${result.retiring.length}`);
 }
 
 export async function registryDiscovery(flags: RegistryDiscoveryFlags, out: (line: string) => void): Promise<void> {
@@ -47,10 +57,9 @@ export async function registryDiscovery(flags: RegistryDiscoveryFlags, out: (lin
     try {
       const configPath = configPathFromEnv();
       await seedConfigFromFile(db, configPath);
-      const activities = createDiscoveryStepsActivities({ db, broker: createBrokerFromEnv(), configPath, universe: universeFromEnv() });
-      const result = await runDiscoveryOnce(activities);
-      out(`discovery: ${result.pairsTested} pairs of ${result.symbols} symbols tested, ${result.candidates} passed; `
-        + `added ${result.added.length}, kept ${result.kept}, retired ${result.retired.length}, retiring after their trade ${result.retiring.length}`);
+      const active = flags.ifEmpty ? await countActivePairs(db) : 0;
+      if (active > 0) out(`discovery: skipped, the registry has ${active} active pairs (--if-empty)`);
+      else await discoverNow(db, configPath, out);
     } finally {
       await db.destroy();
     }

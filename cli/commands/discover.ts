@@ -109,6 +109,7 @@ export function registerDiscover(program: Command): void {
     .option('--run', 'start a re-discovery run on the workers now')
     .option('--wait', 'with --run: wait for it and print its summary')
     .option('--now', 'run one re-discovery in this process, without Temporal (before the first worker starts)')
+    .option('--if-empty', 'with --now: only when the registry has no active pair (first start)')
     .option('--task-queue <name>', 'task queue of the workers', TASK_QUEUE)
     .action((flags: DiscoverFlags) =>
       runCommand(async () => {
