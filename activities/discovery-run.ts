@@ -7,12 +7,15 @@ import { DISCOVERY_CHUNK_PAIRS } from '../workflows/contracts/discovery';
  * scheduled run (or the cycle) finds it.
  */
 export async function runDiscoveryOnce(
-  activities: DiscoveryActivities, symbols?: string[],
+  activities: DiscoveryActivities,
+  symbols?: string[],
 ): Promise<DiscoveryStoreResult & { pairsTested: number; symbols: number; candidates: number }> {
   const plan = await activities.prepareDiscovery(symbols ? { symbols } : {});
   const candidates = [];
   for (let start = 0; start < plan.nPairs; start += DISCOVERY_CHUNK_PAIRS) {
-    candidates.push(...await activities.scanDiscoveryChunk({ window: plan.window, start, count: Math.min(DISCOVERY_CHUNK_PAIRS, plan.nPairs - start) }));
+    candidates.push(
+      ...(await activities.scanDiscoveryChunk({ window: plan.window, start, count: Math.min(DISCOVERY_CHUNK_PAIRS, plan.nPairs - start) })),
+    );
   }
   const retests = await activities.retestRegisteredPairs({ window: plan.window });
   const stored = await activities.storeDiscovery({ candidates, retests, topN: plan.window.settings.top_n });

@@ -6,14 +6,26 @@ import type { BarSeries, Broker } from '../broker/types';
 import type { Db } from '../db/connection';
 import { closesBetween, upsertBars, type BarRow } from '../db/queries/market-data';
 import {
-  addDiscoveredPair, liveTradeByPair, listRegisteredActivePairs, listRegisteredPairs, markRetiring, recordPassedRetest, retirePair,
+  addDiscoveredPair,
+  liveTradeByPair,
+  listRegisteredActivePairs,
+  listRegisteredPairs,
+  markRetiring,
+  recordPassedRetest,
+  retirePair,
   retirePairsWhoseTradesClosed,
 } from '../db/queries/pair-retirement';
 import { alignBarCloses } from '../strategy/align-bar-closes';
 import { boundFailures, testPair, testPairRange, type PairBounds, type TestedPair } from '../strategy/pair-retest';
 import type { PriceMatrix } from '../strategy/price-matrix';
 import type {
-  DiscoveryActivities, DiscoveryPlan, DiscoveryStoreResult, DiscoveryWindow, RetestResult, RetiredPair, TestedPairRecord,
+  DiscoveryActivities,
+  DiscoveryPlan,
+  DiscoveryStoreResult,
+  DiscoveryWindow,
+  RetestResult,
+  RetiredPair,
+  TestedPairRecord,
 } from '../workflows/contracts/discovery';
 import { brokerCall } from './broker-errors';
 import { loadVersionedConfigForActivity } from './config-load';
@@ -30,21 +42,39 @@ export interface DiscoveryStepsDeps {
 
 function boundsOf(window: DiscoveryWindow): PairBounds {
   const s = window.settings;
-  return { maxPvalue: s.max_pvalue, minHalfLife: s.min_half_life, maxHalfLife: s.max_half_life, minCorrelation: s.min_correlation, minCrossings: s.min_crossings };
+  return {
+    maxPvalue: s.max_pvalue,
+    minHalfLife: s.min_half_life,
+    maxHalfLife: s.max_half_life,
+    minCorrelation: s.min_correlation,
+    minCrossings: s.min_crossings,
+  };
 }
 
 function record(t: TestedPair): TestedPairRecord {
   return {
-    symbol1: t.symbol1, symbol2: t.symbol2, pvalue: t.pvalue, stat: t.stat, alpha: t.alpha, beta: t.beta,
-    halfLife: Number.isFinite(t.halfLife) ? t.halfLife : null, correlation: t.priceCorrelation, crossings: t.crossings,
+    symbol1: t.symbol1,
+    symbol2: t.symbol2,
+    pvalue: t.pvalue,
+    stat: t.stat,
+    alpha: t.alpha,
+    beta: t.beta,
+    halfLife: Number.isFinite(t.halfLife) ? t.halfLife : null,
+    correlation: t.priceCorrelation,
+    crossings: t.crossings,
     score: Number.isFinite(t.score) ? t.score : 0,
   };
 }
 
 function barRows(series: BarSeries): BarRow[] {
   return Array.from(series.ts, (t, i) => ({
-    symbol: series.symbol, ts: new Date(t), open: series.open[i], high: series.high[i], low: series.low[i],
-    close: series.close[i], volume: series.volume[i],
+    symbol: series.symbol,
+    ts: new Date(t),
+    open: series.open[i],
+    high: series.high[i],
+    low: series.low[i],
+    close: series.close[i],
+    volume: series.volume[i],
   }));
 }
 
@@ -71,17 +101,27 @@ export function createDiscoveryStepsActivities({ db, broker, configPath, univers
       const settings = config.discovery;
       const { matrix, series } = await brokerCall(() => fetchUniverseHistory(broker, symbols, settings.lookback_bars));
       if (matrix.symbols.length < 2 || matrix.timestamps.length < 100) {
-        throw new Error(`discovery needs at least 2 symbols with 100 common hourly bars; got ${matrix.symbols.length} symbols, ${matrix.timestamps.length} bars`);
+        throw new Error(
+          `discovery needs at least 2 symbols with 100 common hourly bars; got ${matrix.symbols.length} symbols, ${matrix.timestamps.length} bars`,
+        );
       }
       // Every chunk reads the same bars back from the database, and the kept pairs' cycles and backtests find them there.
-      await upsertBars(db, matrix.symbols.flatMap((s) => barRows(series.get(s)!)));
+      await upsertBars(
+        db,
+        matrix.symbols.flatMap((s) => barRows(series.get(s)!)),
+      );
       const n = matrix.symbols.length;
       return {
         window: {
-          symbols: matrix.symbols, fromMs: matrix.timestamps[0]!, toMs: matrix.timestamps[matrix.timestamps.length - 1]!,
-          lookbackBars: settings.lookback_bars, settings,
+          symbols: matrix.symbols,
+          fromMs: matrix.timestamps[0]!,
+          toMs: matrix.timestamps[matrix.timestamps.length - 1]!,
+          lookbackBars: settings.lookback_bars,
+          settings,
         },
-        nPairs: (n * (n - 1)) / 2, bars: matrix.timestamps.length, configVersion: version,
+        nPairs: (n * (n - 1)) / 2,
+        bars: matrix.timestamps.length,
+        configVersion: version,
       };
     },
 

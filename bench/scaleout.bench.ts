@@ -35,8 +35,12 @@ export async function run(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'pairs-bench-scaleout-'));
   // Entries out of reach: the cycle starts no trade workflows (they would outlive it).
   const configPath = path.join(dir, 'pairs.yaml');
-  writeFileSync(configPath, readFileSync(DEFAULT_CONFIG_PATH, 'utf8')
-    .replace(/^entry_threshold: .*$/m, 'entry_threshold: 50').replace(/^stop_loss_threshold: .*$/m, 'stop_loss_threshold: 60'));
+  writeFileSync(
+    configPath,
+    readFileSync(DEFAULT_CONFIG_PATH, 'utf8')
+      .replace(/^entry_threshold: .*$/m, 'entry_threshold: 50')
+      .replace(/^stop_loss_threshold: .*$/m, 'stop_loss_threshold: 60'),
+  );
   const bin = existsSync(COMPILED_BIN) ? COMPILED_BIN : PAIRS_BIN;
   const [sim, temporal, database] = await Promise.all([
     startSimulator({ seed: 3, startTime: SIM_START, paused: true, initialCash: 1_000_000, universeSize: SYMBOLS }),
@@ -54,13 +58,24 @@ export async function run(): Promise<void> {
     }
     await seedPairs(database.db, sim, pairs, 0);
     const env = {
-      DATABASE_URL: database.url, TEMPORAL_ADDRESS: temporal.address, ALPACA_SIM_URL: sim.url, ALPACA_KEY_ID: '', ALPACA_SECRET_KEY: '',
-      PAIRS_CONFIG: configPath, LOG_LEVEL: 'warn',
+      DATABASE_URL: database.url,
+      TEMPORAL_ADDRESS: temporal.address,
+      ALPACA_SIM_URL: sim.url,
+      ALPACA_KEY_ID: '',
+      ALPACA_SECRET_KEY: '',
+      PAIRS_CONFIG: configPath,
+      LOG_LEVEL: 'warn',
     };
     const results: Array<{ workers: number; ms: number[] }> = [];
     for (const count of [1, 2]) {
       while (workers.length < count) {
-        const w = new WorkerProcess(env, path.join(dir, `worker-${workers.length + 1}.log`), [...PROCESS_NODE_FLAGS.worker, bin, 'worker', '--task-queue', TASK_QUEUE]);
+        const w = new WorkerProcess(env, path.join(dir, `worker-${workers.length + 1}.log`), [
+          ...PROCESS_NODE_FLAGS.worker,
+          bin,
+          'worker',
+          '--task-queue',
+          TASK_QUEUE,
+        ]);
         const pid = w.start();
         workers.push(w);
         if (!(await waitForPoller(client, 'default', TASK_QUEUE, w, pid, 180_000))) throw new Error(`worker did not start; see ${w.logFile}`);
@@ -73,21 +88,25 @@ export async function run(): Promise<void> {
         const elapsed = performance.now() - t0;
         if (summary.pairsProcessed !== pairs.length) throw new Error(`cycle processed ${summary.pairsProcessed} pairs, not ${pairs.length}`);
         if (round > 0) ms.push(elapsed);
-        process.stdout.write(`${count} worker(s), round ${round}${round === 0 ? ' (warm-up)' : ''}: ${elapsed.toFixed(0)} ms `
-          + `(${summary.evaluationParts ?? 1} evaluation activities, ${summary.spreadsWritten} spreads written)\n`);
+        process.stdout.write(
+          `${count} worker(s), round ${round}${round === 0 ? ' (warm-up)' : ''}: ${elapsed.toFixed(0)} ms ` +
+            `(${summary.evaluationParts ?? 1} evaluation activities, ${summary.spreadsWritten} spreads written)\n`,
+        );
       }
       results.push({ workers: count, ms });
     }
     const one = median(results[0]!.ms);
     const two = median(results[1]!.ms);
     const speedup = one / two;
-    process.stdout.write([
-      `scale-out: ${pairs.length}-pair cycle over ${symbols.length} symbols, ${evaluationParts(pairs.length)} evaluation chunks, ${os.availableParallelism()} cores, workers ${bin === COMPILED_BIN ? 'compiled' : 'tsx'}`,
-      `  1 worker:  median ${one.toFixed(0)} ms  [${results[0]!.ms.map((x) => x.toFixed(0)).join(', ')}]`,
-      `  2 workers: median ${two.toFixed(0)} ms  [${results[1]!.ms.map((x) => x.toFixed(0)).join(', ')}]`,
-      `  speed-up ${speedup.toFixed(2)}x (target >= 1.6x) ${speedup >= 1.6 ? 'OK' : 'UNDER'}`,
-      '',
-    ].join('\n'));
+    process.stdout.write(
+      [
+        `scale-out: ${pairs.length}-pair cycle over ${symbols.length} symbols, ${evaluationParts(pairs.length)} evaluation chunks, ${os.availableParallelism()} cores, workers ${bin === COMPILED_BIN ? 'compiled' : 'tsx'}`,
+        `  1 worker:  median ${one.toFixed(0)} ms  [${results[0]!.ms.map((x) => x.toFixed(0)).join(', ')}]`,
+        `  2 workers: median ${two.toFixed(0)} ms  [${results[1]!.ms.map((x) => x.toFixed(0)).join(', ')}]`,
+        `  speed-up ${speedup.toFixed(2)}x (target >= 1.6x) ${speedup >= 1.6 ? 'OK' : 'UNDER'}`,
+        '',
+      ].join('\n'),
+    );
   } finally {
     for (const w of workers) {
       await w.stop();

@@ -28,7 +28,11 @@ function procMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-interface Sample { startMs: number; rssMb: number; peakMb: number }
+interface Sample {
+  startMs: number;
+  rssMb: number;
+  peakMb: number;
+}
 
 export async function run(): Promise<void> {
   const compiled = existsSync(COMPILED_BIN);
@@ -39,13 +43,20 @@ export async function run(): Promise<void> {
   try {
     await cachedWorkflowBundle();
     const base = {
-      DATABASE_URL: database.url, TEMPORAL_ADDRESS: temporal.address, ALPACA_SIM_URL: sim.url, ALPACA_KEY_ID: '', ALPACA_SECRET_KEY: '',
-      LOG_LEVEL: 'warn', PAIRS_API_TOKEN: 'bench',
+      DATABASE_URL: database.url,
+      TEMPORAL_ADDRESS: temporal.address,
+      ALPACA_SIM_URL: sim.url,
+      ALPACA_KEY_ID: '',
+      ALPACA_SECRET_KEY: '',
+      LOG_LEVEL: 'warn',
+      PAIRS_API_TOKEN: 'bench',
     };
     const variants = [{ name: 'tsx (before)', bin: PAIRS_BIN }, ...(compiled ? [{ name: 'compiled (after)', bin: COMPILED_BIN }] : [])];
     if (compiled) {
       // The compiled worker keys its own bundle cache on the compiled files: build it once, outside the timings.
-      const { cachedWorkflowBundle: compiledBundle } = require(path.resolve(__dirname, '../dist/temporal/workflow-bundle.js')) as typeof import('../temporal/workflow-bundle');
+      const { cachedWorkflowBundle: compiledBundle } = require(
+        path.resolve(__dirname, '../dist/temporal/workflow-bundle.js'),
+      ) as typeof import('../temporal/workflow-bundle');
       await compiledBundle();
     }
     const rows: string[] = [];
@@ -65,7 +76,10 @@ export async function run(): Promise<void> {
           } else {
             const deadline = Date.now() + 120_000;
             while (!up && Date.now() < deadline && proc.pid === pid) {
-              up = await fetch(`http://127.0.0.1:${port}/api/strategies/pairs/config`).then((r) => r.ok, () => false);
+              up = await fetch(`http://127.0.0.1:${port}/api/strategies/pairs/config`).then(
+                (r) => r.ok,
+                () => false,
+              );
               if (!up) await new Promise((r) => setTimeout(r, 50));
             }
           }
@@ -76,9 +90,11 @@ export async function run(): Promise<void> {
           await proc.stop();
           proc.close();
         }
-        rows.push(`${kind.padEnd(7)} ${variant.name.padEnd(17)} start ${(median(samples.map((s) => s.startMs)) / 1000).toFixed(2)} s   `
-          + `RSS ${median(samples.map((s) => s.rssMb)).toFixed(0)} MB   peak ${median(samples.map((s) => s.peakMb)).toFixed(0)} MB   `
-          + `(median of ${ROUNDS}; flags ${PROCESS_NODE_FLAGS[kind].join(' ')})`);
+        rows.push(
+          `${kind.padEnd(7)} ${variant.name.padEnd(17)} start ${(median(samples.map((s) => s.startMs)) / 1000).toFixed(2)} s   ` +
+            `RSS ${median(samples.map((s) => s.rssMb)).toFixed(0)} MB   peak ${median(samples.map((s) => s.peakMb)).toFixed(0)} MB   ` +
+            `(median of ${ROUNDS}; flags ${PROCESS_NODE_FLAGS[kind].join(' ')})`,
+        );
         process.stdout.write(`${rows[rows.length - 1]}\n`);
       }
     }

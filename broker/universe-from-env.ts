@@ -2,7 +2,10 @@
 import { simulatorUrlFromEnv } from './broker-from-env';
 
 export function configuredUniverse(env: NodeJS.ProcessEnv = process.env): string[] {
-  return (env.PAIRS_UNIVERSE ?? '').split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
+  return (env.PAIRS_UNIVERSE ?? '')
+    .split(',')
+    .map((s) => s.trim().toUpperCase())
+    .filter(Boolean);
 }
 
 /**

@@ -38,8 +38,10 @@ export function wantsRegistryDiscovery(flags: RegistryDiscoveryFlags): boolean {
 async function discoverNow(db: Db, configPath: string, out: (line: string) => void): Promise<void> {
   const activities = createDiscoveryStepsActivities({ db, broker: createBrokerFromEnv(), configPath, universe: universeFromEnv() });
   const result = await runDiscoveryOnce(activities);
-  out(`discovery: ${result.pairsTested} pairs of ${result.symbols} symbols tested, ${result.candidates} passed; `
-    + `added ${result.added.length}, kept ${result.kept}, retired ${result.retired.length}, retiring after their trade ${result.retiring.length}`);
+  out(
+    `discovery: ${result.pairsTested} pairs of ${result.symbols} symbols tested, ${result.candidates} passed; ` +
+      `added ${result.added.length}, kept ${result.kept}, retired ${result.retired.length}, retiring after their trade ${result.retiring.length}`,
+  );
 }
 
 export async function registryDiscovery(flags: RegistryDiscoveryFlags, out: (line: string) => void): Promise<void> {
@@ -48,7 +50,8 @@ export async function registryDiscovery(flags: RegistryDiscoveryFlags, out: (lin
   let everySeconds: number | undefined;
   if (flags.every !== undefined) {
     everySeconds = Number(flags.every);
-    if (!Number.isInteger(everySeconds) || everySeconds < 1) throw new UsageError(`--every takes a whole number of seconds >= 1, got '${flags.every}'`);
+    if (!Number.isInteger(everySeconds) || everySeconds < 1)
+      throw new UsageError(`--every takes a whole number of seconds >= 1, got '${flags.every}'`);
   }
   if (flags.now) {
     const connectionString = process.env.DATABASE_URL;
@@ -77,8 +80,10 @@ export async function registryDiscovery(flags: RegistryDiscoveryFlags, out: (lin
       out(`discovery started: ${workflowId}`);
       if (flags.wait) {
         const s = await discoveryResult(client, workflowId);
-        out(`discovery ${s.workflowId}: ${s.pairsTested} pairs in ${s.chunks} chunks, ${s.candidates} passed; added ${s.added.length}, `
-          + `kept ${s.kept}, retired ${s.retired.length + s.retiredAfterTradeClosed.length}`);
+        out(
+          `discovery ${s.workflowId}: ${s.pairsTested} pairs in ${s.chunks} chunks, ${s.candidates} passed; added ${s.added.length}, ` +
+            `kept ${s.kept}, retired ${s.retired.length + s.retiredAfterTradeClosed.length}`,
+        );
       }
     }
   } finally {

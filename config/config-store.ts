@@ -56,15 +56,21 @@ function fileOutcome(err: unknown): ThresholdsUpdateResult['file'] {
  * rewritten where it is writable.
  */
 export async function updateStoredThresholds(
-  db: Db, update: unknown, { seedFile, source }: { seedFile: string; source: string },
+  db: Db,
+  update: unknown,
+  { seedFile, source }: { seedFile: string; source: string },
 ): Promise<ThresholdsUpdateResult> {
   const body = thresholdsUpdateSchema.safeParse(update);
   if (!body.success) throw new ConfigError('invalid config update', describeIssues(body.error));
   await loadStoredConfig(db, seedFile);
-  const { config, change } = await updateStoredConfig(db, (current) => {
-    const merged = { ...current, ...body.data };
-    return validateConfig(merged, 'the updated config');
-  }, source);
+  const { config, change } = await updateStoredConfig(
+    db,
+    (current) => {
+      const merged = { ...current, ...body.data };
+      return validateConfig(merged, 'the updated config');
+    },
+    source,
+  );
   const stored = await getStoredConfig(db);
   let file: ThresholdsUpdateResult['file'] = 'written';
   try {

@@ -66,8 +66,11 @@ export function testPairRange(matrix: PriceMatrix, start: number, count: number,
     if (screenCut !== null && !(screenPvalue(logOf(i), logOf(j)) <= screenCut)) continue;
     const stats = fullPairStats(logOf(i), logOf(j));
     const tested: TestedPair = {
-      symbol1: matrix.symbols[i], symbol2: matrix.symbols[j], ...stats,
-      priceCorrelation: pearson(matrix.prices[i], matrix.prices[j]), score: pairScore(stats.pvalue, stats.halfLife),
+      symbol1: matrix.symbols[i],
+      symbol2: matrix.symbols[j],
+      ...stats,
+      priceCorrelation: pearson(matrix.prices[i], matrix.prices[j]),
+      score: pairScore(stats.pvalue, stats.halfLife),
     };
     if (boundFailures(tested, b, { crossings: true }).length === 0) out.push(tested);
   }

@@ -1,9 +1,13 @@
+import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions, type ScheduleSpec } from '@temporalio/client';
 import {
-  ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions, type ScheduleSpec,
-} from '@temporalio/client';
-import {
-  DEFAULT_DISCOVERY_CRON, DISCOVERY_SCHEDULE_ID, DISCOVERY_WORKFLOW, DISCOVERY_WORKFLOW_ID_PREFIX, TASK_QUEUE,
-  manualDiscoveryWorkflowId, type DiscoverySummary, type DiscoveryWorkflowInput,
+  DEFAULT_DISCOVERY_CRON,
+  DISCOVERY_SCHEDULE_ID,
+  DISCOVERY_WORKFLOW,
+  DISCOVERY_WORKFLOW_ID_PREFIX,
+  TASK_QUEUE,
+  manualDiscoveryWorkflowId,
+  type DiscoverySummary,
+  type DiscoveryWorkflowInput,
 } from '../workflows/contracts/discovery';
 
 export interface DiscoveryScheduleOptions {
@@ -29,8 +33,11 @@ const policies: ScheduleOptions['policies'] = { overlap: ScheduleOverlapPolicy.S
 export async function deployDiscoverySchedule(client: Client, options: DiscoveryScheduleOptions = {}): Promise<'created' | 'updated'> {
   const spec = discoveryScheduleSpec(options);
   const action = {
-    type: 'startWorkflow' as const, workflowType: DISCOVERY_WORKFLOW, taskQueue: options.taskQueue ?? TASK_QUEUE,
-    workflowId: DISCOVERY_WORKFLOW_ID_PREFIX, args: [options.input ?? {}],
+    type: 'startWorkflow' as const,
+    workflowType: DISCOVERY_WORKFLOW,
+    taskQueue: options.taskQueue ?? TASK_QUEUE,
+    workflowId: DISCOVERY_WORKFLOW_ID_PREFIX,
+    args: [options.input ?? {}],
   };
   try {
     await client.schedule.create({ scheduleId: DISCOVERY_SCHEDULE_ID, spec, action, policies });
@@ -39,14 +46,18 @@ export async function deployDiscoverySchedule(client: Client, options: Discovery
     if (!(err instanceof ScheduleAlreadyRunning)) throw err;
   }
   await client.schedule.getHandle(DISCOVERY_SCHEDULE_ID).update((previous) => ({
-    spec, action, policies, state: { paused: previous.state.paused, note: previous.state.note },
+    spec,
+    action,
+    policies,
+    state: { paused: previous.state.paused, note: previous.state.note },
   }));
   return 'updated';
 }
 
 /** Starts a discovery run now (not waiting for it); returns its workflow id. */
 export async function startDiscoveryNow(
-  client: Client, { taskQueue = TASK_QUEUE, input = {} }: { taskQueue?: string; input?: DiscoveryWorkflowInput } = {},
+  client: Client,
+  { taskQueue = TASK_QUEUE, input = {} }: { taskQueue?: string; input?: DiscoveryWorkflowInput } = {},
 ): Promise<string> {
   const workflowId = manualDiscoveryWorkflowId(Date.now());
   await client.workflow.start(DISCOVERY_WORKFLOW, { taskQueue, workflowId, args: [input] });

@@ -1,7 +1,12 @@
 import { proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
 import {
-  DEFAULT_RETIRE_POLL_SECONDS, DISCOVERY_ACTIVITY_OPTIONS, DISCOVERY_CHUNK_PAIRS,
-  type DiscoveryActivities, type DiscoverySummary, type DiscoveryWorkflowInput, type RetiredPair,
+  DEFAULT_RETIRE_POLL_SECONDS,
+  DISCOVERY_ACTIVITY_OPTIONS,
+  DISCOVERY_CHUNK_PAIRS,
+  type DiscoveryActivities,
+  type DiscoverySummary,
+  type DiscoveryWorkflowInput,
+  type RetiredPair,
 } from './contracts/discovery';
 
 const prepare = proxyActivities<Pick<DiscoveryActivities, 'prepareDiscovery'>>(DISCOVERY_ACTIVITY_OPTIONS.prepare);
@@ -35,8 +40,16 @@ export async function discoveryWorkflow(input: DiscoveryWorkflowInput = {}): Pro
     pending = check.stillPending.length;
   }
   return {
-    workflowId: workflowInfo().workflowId, symbols: plan.window.symbols.length, bars: plan.bars, pairsTested: plan.nPairs,
-    chunks: starts.length, candidates: candidates.length, configVersion: plan.configVersion,
-    added: stored.added, kept: stored.kept, retired: stored.retired, retiredAfterTradeClosed,
+    workflowId: workflowInfo().workflowId,
+    symbols: plan.window.symbols.length,
+    bars: plan.bars,
+    pairsTested: plan.nPairs,
+    chunks: starts.length,
+    candidates: candidates.length,
+    configVersion: plan.configVersion,
+    added: stored.added,
+    kept: stored.kept,
+    retired: stored.retired,
+    retiredAfterTradeClosed,
   };
 }

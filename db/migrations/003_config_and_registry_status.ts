@@ -8,7 +8,8 @@ import { sql, type Kysely } from 'kysely';
 export async function up(db: Kysely<unknown>): Promise<void> {
   const s = db.schema.withSchema('strategy_engine');
 
-  await s.createTable('strategy_config')
+  await s
+    .createTable('strategy_config')
     .addColumn('id', 'integer', (c) => c.primaryKey().defaultTo(1))
     .addColumn('config', 'jsonb', (c) => c.notNull())
     .addColumn('version', 'integer', (c) => c.notNull())
@@ -17,7 +18,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addCheckConstraint('strategy_config_singleton', sql`id = 1`)
     .execute();
 
-  await s.createTable('config_change')
+  await s
+    .createTable('config_change')
     .addColumn('version', 'integer', (c) => c.primaryKey())
     .addColumn('changed_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('source', 'text', (c) => c.notNull())
@@ -25,7 +27,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('new_values', 'jsonb', (c) => c.notNull())
     .execute();
 
-  await s.alterTable('pair_registry')
+  await s
+    .alterTable('pair_registry')
     .addColumn('status', 'text', (c) => c.notNull().defaultTo('ACTIVE'))
     .addColumn('retired_at', 'timestamptz')
     .addColumn('retire_reason', 'text')

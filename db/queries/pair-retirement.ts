@@ -15,8 +15,11 @@ export async function listRegisteredPairs(db: Db): Promise<PairRow[]> {
 
 /** The live trade (PENDING, OPEN, CLOSING) of each pair that has one. */
 export async function liveTradeByPair(db: Db): Promise<Map<number, number>> {
-  const rows = await db.selectFrom('strategy_engine.pair_trade').select(['id', 'pair_id'])
-    .where('status', 'in', [...LIVE_TRADE_STATUSES]).execute();
+  const rows = await db
+    .selectFrom('strategy_engine.pair_trade')
+    .select(['id', 'pair_id'])
+    .where('status', 'in', [...LIVE_TRADE_STATUSES])
+    .execute();
   return new Map(rows.map((r) => [r.pair_id, r.id]));
 }
 
@@ -32,11 +35,18 @@ export interface RetestedStats {
 
 /** A registered pair passed its re-test: fresh stats (the hedge ratio only when no trade is live on the old one). */
 export async function recordPassedRetest(db: Db, pairId: number, s: RetestedStats, updateHedge: boolean): Promise<void> {
-  await db.updateTable('strategy_engine.pair_registry')
+  await db
+    .updateTable('strategy_engine.pair_registry')
     .set({
-      cointegration_pvalue: s.pvalue, cointegration_stat: s.stat, half_life: s.halfLife, correlation: s.correlation, score: s.score,
+      cointegration_pvalue: s.pvalue,
+      cointegration_stat: s.stat,
+      half_life: s.halfLife,
+      correlation: s.correlation,
+      score: s.score,
       ...(updateHedge ? { hedge_ratio: s.beta, hedge_alpha: s.alpha } : {}),
-      retire_pending_reason: null, last_tested_at: NOW, updated_at: NOW,
+      retire_pending_reason: null,
+      last_tested_at: NOW,
+      updated_at: NOW,
     })
     .where('id', '=', pairId)
     .execute();
@@ -44,10 +54,17 @@ export async function recordPassedRetest(db: Db, pairId: number, s: RetestedStat
 
 /** Retires a pair now: never traded again; its history stays. Idempotent (a RETIRED pair keeps its first reason). */
 export async function retirePair(db: Db, pairId: number, reason: string): Promise<boolean> {
-  const result = await db.updateTable('strategy_engine.pair_registry')
+  const result = await db
+    .updateTable('strategy_engine.pair_registry')
     .set({
-      status: 'RETIRED', is_active: false, rank: null, retired_at: NOW, retire_reason: reason, retire_pending_reason: null,
-      last_tested_at: NOW, updated_at: NOW,
+      status: 'RETIRED',
+      is_active: false,
+      rank: null,
+      retired_at: NOW,
+      retire_reason: reason,
+      retire_pending_reason: null,
+      last_tested_at: NOW,
+      updated_at: NOW,
     })
     .where('id', '=', pairId)
     .where('status', '=', 'ACTIVE')
@@ -57,7 +74,8 @@ export async function retirePair(db: Db, pairId: number, reason: string): Promis
 
 /** Marks a pair to retire once its live trade closes; it takes no new entry meanwhile. */
 export async function markRetiring(db: Db, pairId: number, reason: string): Promise<void> {
-  await db.updateTable('strategy_engine.pair_registry')
+  await db
+    .updateTable('strategy_engine.pair_registry')
     .set({ retire_pending_reason: reason, last_tested_at: NOW, updated_at: NOW })
     .where('id', '=', pairId)
     .where('status', '=', 'ACTIVE')
@@ -66,22 +84,38 @@ export async function markRetiring(db: Db, pairId: number, reason: string): Prom
 
 /** Retires every retiring pair without a live trade (one statement); returns those retired and those still waiting. */
 export async function retirePairsWhoseTradesClosed(db: Db): Promise<{ retired: PairRow[]; stillPending: PairRow[] }> {
-  const retired = await db.updateTable('strategy_engine.pair_registry')
+  const retired = await db
+    .updateTable('strategy_engine.pair_registry')
     .set({
-      status: 'RETIRED', is_active: false, rank: null, retired_at: NOW, retire_reason: sql<string>`retire_pending_reason`,
-      retire_pending_reason: null, updated_at: NOW,
+      status: 'RETIRED',
+      is_active: false,
+      rank: null,
+      retired_at: NOW,
+      retire_reason: sql<string>`retire_pending_reason`,
+      retire_pending_reason: null,
+      updated_at: NOW,
     })
     .where('status', '=', 'ACTIVE')
     .where('retire_pending_reason', 'is not', null)
-    .where(({ not, exists, selectFrom }) => not(exists(
-      selectFrom('strategy_engine.pair_trade').select('id')
-        .whereRef('strategy_engine.pair_trade.pair_id', '=', 'strategy_engine.pair_registry.id')
-        .where('strategy_engine.pair_trade.status', 'in', [...LIVE_TRADE_STATUSES]),
-    )))
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('strategy_engine.pair_trade')
+            .select('id')
+            .whereRef('strategy_engine.pair_trade.pair_id', '=', 'strategy_engine.pair_registry.id')
+            .where('strategy_engine.pair_trade.status', 'in', [...LIVE_TRADE_STATUSES]),
+        ),
+      ),
+    )
     .returningAll()
     .execute();
-  const stillPending = await db.selectFrom('strategy_engine.pair_registry').selectAll()
-    .where('status', '=', 'ACTIVE').where('retire_pending_reason', 'is not', null).orderBy('id').execute();
+  const stillPending = await db
+    .selectFrom('strategy_engine.pair_registry')
+    .selectAll()
+    .where('status', '=', 'ACTIVE')
+    .where('retire_pending_reason', 'is not', null)
+    .orderBy('id')
+    .execute();
   return { retired, stillPending };
 }
 
@@ -97,18 +131,43 @@ export interface NewPairStats extends RetestedStats {
  */
 export async function addDiscoveredPair(db: Db, p: NewPairStats): Promise<number | null> {
   const stats = {
-    hedge_ratio: p.beta, hedge_alpha: p.alpha, half_life: p.halfLife, cointegration_pvalue: p.pvalue, cointegration_stat: p.stat,
-    correlation: p.correlation, score: p.score, rank: p.rank,
+    hedge_ratio: p.beta,
+    hedge_alpha: p.alpha,
+    half_life: p.halfLife,
+    cointegration_pvalue: p.pvalue,
+    cointegration_stat: p.stat,
+    correlation: p.correlation,
+    score: p.score,
+    rank: p.rank,
   };
-  const row = await db.insertInto('strategy_engine.pair_registry')
+  const row = await db
+    .insertInto('strategy_engine.pair_registry')
     .values({
-      symbol1: p.symbol1, symbol2: p.symbol2, ...stats, is_active: true, entry_threshold: null, exit_threshold: null, stop_loss_threshold: null,
-      status: 'ACTIVE', last_tested_at: NOW,
+      symbol1: p.symbol1,
+      symbol2: p.symbol2,
+      ...stats,
+      is_active: true,
+      entry_threshold: null,
+      exit_threshold: null,
+      stop_loss_threshold: null,
+      status: 'ACTIVE',
+      last_tested_at: NOW,
     })
-    .onConflict((oc) => oc.columns(['symbol1', 'symbol2']).doUpdateSet({
-      ...stats, is_active: true, status: 'ACTIVE', retired_at: null, retire_reason: null, retire_pending_reason: null,
-      last_tested_at: NOW, updated_at: NOW,
-    }).where('strategy_engine.pair_registry.status', '=', 'RETIRED'))
+    .onConflict((oc) =>
+      oc
+        .columns(['symbol1', 'symbol2'])
+        .doUpdateSet({
+          ...stats,
+          is_active: true,
+          status: 'ACTIVE',
+          retired_at: null,
+          retire_reason: null,
+          retire_pending_reason: null,
+          last_tested_at: NOW,
+          updated_at: NOW,
+        })
+        .where('strategy_engine.pair_registry.status', '=', 'RETIRED'),
+    )
     .returning('id')
     .executeTakeFirst();
   return row?.id ?? null;

@@ -16,7 +16,8 @@ export async function getStoredConfig(db: Db): Promise<StoredConfig | null> {
 
 /** Stores the first config (version 1) unless one is stored already; returns whether this call stored it. */
 export async function insertConfigIfAbsent(db: Db, config: Record<string, unknown>, source: string): Promise<boolean> {
-  const result = await db.insertInto('strategy_engine.strategy_config')
+  const result = await db
+    .insertInto('strategy_engine.strategy_config')
     .values({ id: 1, config: JSON.stringify(config), version: 1, source })
     .onConflict((oc) => oc.column('id').doNothing())
     .executeTakeFirst();
@@ -35,7 +36,9 @@ export interface ConfigChange {
  * changes nothing stores nothing (a retried request is a no-op). `next` may throw to abort.
  */
 export async function updateStoredConfig(
-  db: Db, next: (current: Record<string, unknown>) => Record<string, unknown>, source: string,
+  db: Db,
+  next: (current: Record<string, unknown>) => Record<string, unknown>,
+  source: string,
 ): Promise<{ config: Record<string, unknown>; change: ConfigChange | null }> {
   return db.transaction().execute(async (trx) => {
     const row = await trx.selectFrom('strategy_engine.strategy_config').selectAll().where('id', '=', 1).forUpdate().executeTakeFirst();
@@ -51,11 +54,13 @@ export async function updateStoredConfig(
     }
     if (Object.keys(newValues).length === 0) return { config: row.config, change: null };
     const version = row.version + 1;
-    await trx.updateTable('strategy_engine.strategy_config')
+    await trx
+      .updateTable('strategy_engine.strategy_config')
       .set({ config: JSON.stringify(updated), version, source, updated_at: NOW })
       .where('id', '=', 1)
       .execute();
-    await trx.insertInto('strategy_engine.config_change')
+    await trx
+      .insertInto('strategy_engine.config_change')
       .values({ version, source, old_values: JSON.stringify(oldValues), new_values: JSON.stringify(newValues) })
       .execute();
     return { config: updated, change: { version, oldValues, newValues } };

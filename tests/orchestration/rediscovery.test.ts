@@ -29,13 +29,21 @@ const taskQueue = 'rediscovery';
 beforeAll(async () => {
   const bundle = bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows') });
   [env, database, sim] = await Promise.all([
-    startTemporal(), createTestDatabase('rediscovery'), startSimulator({ seed: 11, startTime: '2026-11-18T15:40:00Z' }),
+    startTemporal(),
+    createTestDatabase('rediscovery'),
+    startSimulator({ seed: 11, startTime: '2026-11-18T15:40:00Z' }),
   ]);
   const broker = createAlpacaBroker({ keyId: 'test', secret: 'test', simulatorUrl: sim.url, timeoutMs: 120_000 });
   const symbols = sim.control.market.symbols.map((s) => s.symbol);
   worker = await createPairsWorker({
-    connection: env.nativeConnection, taskQueue, db: database.db, broker, configPath: await copyConfig('rediscovery'),
-    workflowBundle: await bundle, client: env.client, universe: async () => symbols,
+    connection: env.nativeConnection,
+    taskQueue,
+    db: database.db,
+    broker,
+    configPath: await copyConfig('rediscovery'),
+    workflowBundle: await bundle,
+    client: env.client,
+    universe: async () => symbols,
   });
   running = worker.run();
 });
@@ -56,27 +64,44 @@ it('retires a broken pair at once, and a broken pair with an open trade only aft
   const brokenFree = await insertPair(db, { symbol1: 'QUIL', symbol2: 'RAVN' });
   const brokenTraded = await insertPair(db, { symbol1: 'SLTE', symbol2: 'TKRA' });
   const tradeId = await insertTrade(db, {
-    pair_id: brokenTraded, status: 'OPEN', entry_time: new Date('2026-11-18T14:00:00Z'), entry_z_score: -2.3,
-    qty1: 10, qty2: 12, entry_price1: 50, entry_price2: 40,
+    pair_id: brokenTraded,
+    status: 'OPEN',
+    entry_time: new Date('2026-11-18T14:00:00Z'),
+    entry_z_score: -2.3,
+    qty1: 10,
+    qty2: 12,
+    entry_price1: 50,
+    entry_price2: 40,
   });
 
   // The weekly schedule, fired now; its runs check a retiring pair's trade every second.
   await deployDiscoverySchedule(env.client, { taskQueue, input: { retirePollSeconds: 1, chunkPairs: 100 } });
   const schedule = env.client.schedule.getHandle(DISCOVERY_SCHEDULE_ID);
   await schedule.trigger();
-  const workflowId = await waitFor('the scheduled discovery run', async () => {
-    const { info } = await schedule.describe();
-    return info.recentActions[0]?.action.workflow.workflowId ?? info.runningActions[0]?.workflow.workflowId;
-  }, 60_000);
+  const workflowId = await waitFor(
+    'the scheduled discovery run',
+    async () => {
+      const { info } = await schedule.describe();
+      return info.recentActions[0]?.action.workflow.workflowId ?? info.runningActions[0]?.workflow.workflowId;
+    },
+    60_000,
+  );
   const handle = env.client.workflow.getHandle(workflowId);
-  const failed = handle.result().then(() => null, (err: unknown) => err);
+  const failed = handle.result().then(
+    () => null,
+    (err: unknown) => err,
+  );
 
-  const retiredAt = await waitFor('the pair without a trade retired', async () => {
-    const error = await Promise.race([failed, new Promise((r) => setTimeout(() => r(null), 10))]);
-    if (error) throw new Error(`discovery failed: ${String(error)}`);
-    const p = await pair(brokenFree);
-    return p.status === 'RETIRED' ? p : undefined;
-  }, 180_000);
+  const retiredAt = await waitFor(
+    'the pair without a trade retired',
+    async () => {
+      const error = await Promise.race([failed, new Promise((r) => setTimeout(() => r(null), 10))]);
+      if (error) throw new Error(`discovery failed: ${String(error)}`);
+      const p = await pair(brokenFree);
+      return p.status === 'RETIRED' ? p : undefined;
+    },
+    180_000,
+  );
   expect(retiredAt.is_active).toBe(false);
   expect(retiredAt.retire_reason).toMatch(/^re-test \d{4}-\d\d-\d\d: .*(p-value|half-life|correlation)/);
   expect(retiredAt.retired_at).not.toBeNull();
@@ -107,7 +132,14 @@ it('retires a broken pair at once, and a broken pair with an open trade only aft
   expect(summary.chunks).toBeGreaterThan(1);
   // New pairs from the simulator's clusters were added, ACTIVE.
   expect(summary.added.length).toBeGreaterThan(0);
-  const added = await db.selectFrom('strategy_engine.pair_registry').select(['status', 'is_active'])
-    .where('id', 'in', summary.added.map((a) => a.pairId)).execute();
+  const added = await db
+    .selectFrom('strategy_engine.pair_registry')
+    .select(['status', 'is_active'])
+    .where(
+      'id',
+      'in',
+      summary.added.map((a) => a.pairId),
+    )
+    .execute();
   expect(added.every((p) => p.status === 'ACTIVE' && p.is_active)).toBe(true);
 });

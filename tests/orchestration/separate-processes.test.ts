@@ -33,19 +33,32 @@ const logDir = mkdtempSync(path.join(os.tmpdir(), 'pairs-separate-'));
 
 beforeAll(async () => {
   [env, database, sim] = await Promise.all([
-    startTemporal(), createTestDatabase('separate'), startSimulator({ seed: 11, startTime: '2026-11-18T15:40:00Z' }),
+    startTemporal(),
+    createTestDatabase('separate'),
+    startSimulator({ seed: 11, startTime: '2026-11-18T15:40:00Z' }),
   ]);
   const port = await freePort();
   apiUrl = `http://127.0.0.1:${port}/api/strategies/pairs`;
   const common = {
-    DATABASE_URL: database.url, TEMPORAL_ADDRESS: env.address, ALPACA_SIM_URL: sim.url, LOG_LEVEL: 'warn',
-    ALPACA_KEY_ID: '', ALPACA_SECRET_KEY: '',
+    DATABASE_URL: database.url,
+    TEMPORAL_ADDRESS: env.address,
+    ALPACA_SIM_URL: sim.url,
+    LOG_LEVEL: 'warn',
+    ALPACA_KEY_ID: '',
+    ALPACA_SECRET_KEY: '',
   };
   // Each process has its own file: only the database can carry a change from one to the other.
-  worker = new WorkerProcess({ ...common, PAIRS_CONFIG: await copyConfig('sep-worker') }, path.join(logDir, 'worker.log'),
-    [PAIRS_BIN, 'worker', '--task-queue', taskQueue]);
-  api = new WorkerProcess({ ...common, PAIRS_CONFIG: await copyConfig('sep-api'), PAIRS_API_TOKEN: TOKEN, PAIRS_API_PORT: String(port) },
-    path.join(logDir, 'api.log'), [PAIRS_BIN, 'api', '--task-queue', taskQueue]);
+  worker = new WorkerProcess({ ...common, PAIRS_CONFIG: await copyConfig('sep-worker') }, path.join(logDir, 'worker.log'), [
+    PAIRS_BIN,
+    'worker',
+    '--task-queue',
+    taskQueue,
+  ]);
+  api = new WorkerProcess(
+    { ...common, PAIRS_CONFIG: await copyConfig('sep-api'), PAIRS_API_TOKEN: TOKEN, PAIRS_API_PORT: String(port) },
+    path.join(logDir, 'api.log'),
+    [PAIRS_BIN, 'api', '--task-queue', taskQueue],
+  );
   worker.start();
   api.start();
   await waitFor('the API process', async () => (await fetch(`${apiUrl}/config`)).ok, 120_000);
@@ -91,7 +104,8 @@ it('a config change through the API process shows in the next cycle the worker p
   expect(firstConfig.config.entry_threshold).toBe(2);
 
   const res = await fetch(`${apiUrl}/config`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${TOKEN}` },
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${TOKEN}` },
     body: JSON.stringify({ entry_threshold: 2.7, max_hold_hours: 48 }),
   });
   expect(res.status).toBe(200);
@@ -107,9 +121,12 @@ it('a config change through the API process shows in the next cycle the worker p
   for (const call of io.get('evaluatePairs')!) expect((call.input as { config: unknown }).config).toEqual(loaded.config);
   expect((io.get('refreshMarketData')![0]!.input as { config: unknown }).config).toEqual(loaded.config);
 
-  const history = await (await fetch(`${apiUrl}/config/history`)).json() as { changes: Array<Record<string, unknown>> };
+  const history = (await (await fetch(`${apiUrl}/config/history`)).json()) as { changes: Array<Record<string, unknown>> };
   expect(history.changes[0]).toMatchObject({
-    version: loaded.version, source: 'api', old: { entry_threshold: 2, max_hold_hours: 72 }, new: { entry_threshold: 2.7, max_hold_hours: 48 },
+    version: loaded.version,
+    source: 'api',
+    old: { entry_threshold: 2, max_hold_hours: 72 },
+    new: { entry_threshold: 2.7, max_hold_hours: 48 },
   });
   // The worker's own file was never touched: the value came through PostgreSQL.
   expect(readFileSync(path.join(logDir, 'worker.log'), 'utf8')).toContain('worker on');
