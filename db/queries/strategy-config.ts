@@ -24,6 +24,15 @@ export async function insertConfigIfAbsent(db: Db, config: Record<string, unknow
   return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
 }
 
+/** JSON with object keys sorted: jsonb keeps its own key order, so a plain JSON.stringify would see changes that are not. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
+
 export interface ConfigChange {
   version: number;
   oldValues: Record<string, unknown>;
@@ -47,7 +56,7 @@ export async function updateStoredConfig(
     const oldValues: Record<string, unknown> = {};
     const newValues: Record<string, unknown> = {};
     for (const key of new Set([...Object.keys(row.config), ...Object.keys(updated)])) {
-      if (JSON.stringify(row.config[key]) !== JSON.stringify(updated[key])) {
+      if (canonical(row.config[key]) !== canonical(updated[key])) {
         oldValues[key] = row.config[key] ?? null;
         newValues[key] = updated[key] ?? null;
       }
