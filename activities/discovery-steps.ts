@@ -85,7 +85,7 @@ async function windowMatrix(db: Db, window: DiscoveryWindow, symbols = window.sy
   const usable = symbols.filter((s) => (series.get(s)?.ts.length ?? 0) > 0);
   const { ts, closes } = alignBarCloses(series, usable);
   const from = Math.max(0, ts.length - window.lookbackBars);
-  return { timestamps: ts.subarray(from), symbols: usable, prices: usable.map((s) => closes[s]!.subarray(from)) };
+  return { timestamps: ts.subarray(from), symbols: usable, prices: usable.map((s) => closes[s].subarray(from)) };
 }
 
 const SCAN_SLICE = 10;
@@ -114,8 +114,8 @@ export function createDiscoveryStepsActivities({ db, broker, configPath, univers
       return {
         window: {
           symbols: matrix.symbols,
-          fromMs: matrix.timestamps[0]!,
-          toMs: matrix.timestamps[matrix.timestamps.length - 1]!,
+          fromMs: matrix.timestamps[0],
+          toMs: matrix.timestamps[matrix.timestamps.length - 1],
           lookbackBars: settings.lookback_bars,
           settings,
         },
@@ -149,7 +149,7 @@ export function createDiscoveryStepsActivities({ db, broker, configPath, univers
           results.push({ pairId: pair.id, name: nameOf(pair), tested: null, failures: [] });
           continue;
         }
-        const tested = testPair(pair.symbol1, pair.symbol2, matrix.prices[0]!, matrix.prices[1]!);
+        const tested = testPair(pair.symbol1, pair.symbol2, matrix.prices[0], matrix.prices[1]);
         results.push({ pairId: pair.id, name: nameOf(pair), tested: record(tested), failures: boundFailures(tested, bounds) });
       }
       return results;

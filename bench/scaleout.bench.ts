@@ -29,7 +29,7 @@ const SIM_START = '2026-03-18T15:00:00Z';
 const COMPILED_BIN = path.resolve(__dirname, '../dist/cli/run.js');
 const TASK_QUEUE = 'bench-scaleout';
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export async function run(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'pairs-bench-scaleout-'));
@@ -54,7 +54,7 @@ export async function run(): Promise<void> {
     const symbols = sim.control.market.symbols.map((m) => m.symbol);
     const pairs: Array<[string, string]> = [];
     for (let i = 0; i < symbols.length && pairs.length < PAIR_COUNT; i++) {
-      for (let j = i + 1; j < symbols.length && pairs.length < PAIR_COUNT; j++) pairs.push([symbols[i]!, symbols[j]!]);
+      for (let j = i + 1; j < symbols.length && pairs.length < PAIR_COUNT; j++) pairs.push([symbols[i], symbols[j]]);
     }
     await seedPairs(database.db, sim, pairs, 0);
     const env = {
@@ -95,14 +95,14 @@ export async function run(): Promise<void> {
       }
       results.push({ workers: count, ms });
     }
-    const one = median(results[0]!.ms);
-    const two = median(results[1]!.ms);
+    const one = median(results[0].ms);
+    const two = median(results[1].ms);
     const speedup = one / two;
     process.stdout.write(
       [
         `scale-out: ${pairs.length}-pair cycle over ${symbols.length} symbols, ${evaluationParts(pairs.length)} evaluation chunks, ${os.availableParallelism()} cores, workers ${bin === COMPILED_BIN ? 'compiled' : 'tsx'}`,
-        `  1 worker:  median ${one.toFixed(0)} ms  [${results[0]!.ms.map((x) => x.toFixed(0)).join(', ')}]`,
-        `  2 workers: median ${two.toFixed(0)} ms  [${results[1]!.ms.map((x) => x.toFixed(0)).join(', ')}]`,
+        `  1 worker:  median ${one.toFixed(0)} ms  [${results[0].ms.map((x) => x.toFixed(0)).join(', ')}]`,
+        `  2 workers: median ${two.toFixed(0)} ms  [${results[1].ms.map((x) => x.toFixed(0)).join(', ')}]`,
         `  speed-up ${speedup.toFixed(2)}x (target >= 1.6x) ${speedup >= 1.6 ? 'OK' : 'UNDER'}`,
         '',
       ].join('\n'),

@@ -73,7 +73,7 @@ export async function closesBetween(db: Db, symbols: string[], from: Date, to: D
     .orderBy('symbol').orderBy('ts').execute();
   for (const r of rows) {
     const series = out.get(r.symbol)!;
-    series.ts.push(new Date(r.ts as unknown as Date).getTime());
+    series.ts.push(new Date(r.ts).getTime());
     series.close.push(r.close);
   }
   return out;

@@ -96,7 +96,7 @@ it('retires a broken pair at once, and a broken pair with an open trade only aft
     'the pair without a trade retired',
     async () => {
       const error = await Promise.race([failed, new Promise((r) => setTimeout(() => r(null), 10))]);
-      if (error) throw new Error(`discovery failed: ${String(error)}`);
+      if (error) throw new Error(`discovery failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`);
       const p = await pair(brokenFree);
       return p.status === 'RETIRED' ? p : undefined;
     },

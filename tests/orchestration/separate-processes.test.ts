@@ -80,7 +80,7 @@ async function activityIo(workflowId: string): Promise<Map<string, Array<{ input
   const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
   const events = (history.events ?? []) as HistoryEvent[];
   const decode = (payloads: unknown[] | null | undefined): unknown =>
-    payloads?.[0] ? defaultPayloadConverter.fromPayload(payloads[0] as never) : undefined;
+    payloads?.[0] ? defaultPayloadConverter.fromPayload(payloads[0]) : undefined;
   const scheduled = new Map<string, { name: string; input: unknown }>();
   const out = new Map<string, Array<{ input: unknown; result: unknown }>>();
   for (const e of events) {
@@ -100,7 +100,7 @@ it('a config change through the API process shows in the next cycle the worker p
   await seedPair(database.db, broker, { symbol1: 'HALO', symbol2: 'IONQ', entry: 1000, exit: 0, stopLoss: 2000 });
 
   const before = await runCycleNow(env.client, { dryRun: true, taskQueue });
-  const firstConfig = (await activityIo(before.workflowId)).get('loadCycleConfig')![0]!.result as CycleConfig;
+  const firstConfig = (await activityIo(before.workflowId)).get('loadCycleConfig')![0].result as CycleConfig;
   expect(firstConfig.config.entry_threshold).toBe(2);
 
   const res = await fetch(`${apiUrl}/config`, {
@@ -114,12 +114,12 @@ it('a config change through the API process shows in the next cycle the worker p
   const after = await runCycleNow(env.client, { dryRun: true, taskQueue });
   expect(after.configVersion).toBe(firstConfig.version + 1);
   const io = await activityIo(after.workflowId);
-  const loaded = io.get('loadCycleConfig')![0]!.result as CycleConfig;
+  const loaded = io.get('loadCycleConfig')![0].result as CycleConfig;
   expect(loaded.config).toMatchObject({ entry_threshold: 2.7, max_hold_hours: 48 });
   expect(loaded.version).toBe(firstConfig.version + 1);
   // The evaluation and the bars refresh ran with exactly those values (their inputs are in the history too).
   for (const call of io.get('evaluatePairs')!) expect((call.input as { config: unknown }).config).toEqual(loaded.config);
-  expect((io.get('refreshMarketData')![0]!.input as { config: unknown }).config).toEqual(loaded.config);
+  expect((io.get('refreshMarketData')![0].input as { config: unknown }).config).toEqual(loaded.config);
 
   const history = (await (await fetch(`${apiUrl}/config/history`)).json()) as { changes: Array<Record<string, unknown>> };
   expect(history.changes[0]).toMatchObject({
