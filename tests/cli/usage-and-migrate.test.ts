@@ -40,11 +40,13 @@ describe('pairs CLI', () => {
       const first = runPairs(['migrate'], { DATABASE_URL: t.url });
       expect(first.stderr).toBe('');
       expect(first.stdout).toMatch(/applied: 001_initial_schema/);
+      expect(first.stdout).toMatch(/config: stored from .*pairs\.yaml/);
       const second = runPairs(['migrate'], { DATABASE_URL: t.url });
       expect(second.stdout).toMatch(/schema is up to date/);
+      expect(second.stdout).not.toMatch(/config: stored/);
       const count = await sql<{ n: number }>`SELECT count(*)::int AS n FROM information_schema.tables
         WHERE table_schema = 'strategy_engine' AND table_name NOT LIKE 'kysely_%'`.execute(t.db);
-      expect(count.rows[0]!.n).toBe(8);
+      expect(count.rows[0]!.n).toBe(10);
     });
   });
 });
