@@ -38,7 +38,7 @@ export function createTradeActivities({ db, broker, configPath }: TradeActivitie
      * stored closes as prices) must give at least one share per leg.
      */
     async planEntry(input: EntryPlanRequest): Promise<EntryPlan> {
-      const config = await loadConfigForActivity(configPath);
+      const config = await loadConfigForActivity(db, configPath);
       const shortSymbol = shortLegSymbol(input.side, input.symbol1, input.symbol2);
       const [asset1, asset2] = await Promise.all([
         brokerCall(() => broker.getAsset(input.symbol1)),

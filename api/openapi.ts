@@ -2,7 +2,7 @@ import { OpenApiGeneratorV3, OpenAPIRegistry, type RouteConfig } from '@asteasol
 import { z } from 'zod';
 import {
   activeSchema, backtestHistoryQuerySchema, backtestHistorySchema, backtestRequestSchema, backtestResponseSchema,
-  configSchema, configUpdateSchema, detailsSchema, errorSchema, historyQuerySchema, historySchema, messageSchema,
+  configHistoryQuerySchema, configHistorySchema, configSchema, configUpdateSchema, detailsSchema, discoveryStartedSchema, registrySchema, errorSchema, historyQuerySchema, historySchema, messageSchema,
   pairIdParamsSchema, performanceSchema, readinessSchema, statusSchema,
 } from './schemas';
 import { walkforwardHistorySchema, walkforwardRequestSchema, walkforwardResponseSchema, walkforwardRunParamsSchema } from './walkforward-schemas';
@@ -37,8 +37,15 @@ export function buildOpenApiDocument(basePath: string): ReturnType<OpenApiGenera
     { request: { params: pairIdParamsSchema, query: historyQuerySchema } }, [400, 404]);
   get('/{pair_id}/details', 'Pair stats, open trade, last signal', json(detailsSchema, 'Details'), pathParams, [400, 404]);
   get('/config', 'Strategy thresholds', json(configSchema, 'Thresholds'), {}, [503]);
-  post('/config', 'Update thresholds (persisted to config/pairs.yaml)', json(configSchema, 'The new thresholds'),
+  post('/config', 'Update thresholds (stored in PostgreSQL for every process; config/pairs.yaml rewritten where writable)', json(configSchema, 'The new thresholds'),
     { request: { body: { content: { 'application/json': { schema: configUpdateSchema } }, required: true } } });
+  get('/config/history', 'Changes of the stored config with old and new values, newest first', json(configHistorySchema, 'Changes'),
+    { request: { query: configHistoryQuerySchema } }, [400]);
+  get('/registry', 'Registered pairs, ACTIVE or RETIRED (with reason and time)', json(registrySchema, 'Registry'));
+  registry.registerPath({
+    method: 'post', path: `${basePath}/discovery/run`, summary: 'Start a discovery run now (re-test, retire, add pairs)', security: secured,
+    responses: { 202: json(discoveryStartedSchema, 'Started'), ...errors(400, 401, 413, 415, 503) },
+  });
   post('/start', 'Mark the strategy running and unpause the cycle schedule', json(messageSchema, 'Strategy started'), {}, [503]);
   post('/stop', 'Stop new entries; the schedule is paused only when no trade is open (open trades keep being managed)', json(messageSchema, 'Strategy stopped'), {}, [503]);
   post('/emergency-stop', 'Close every open trade at market', json(messageSchema, 'Emergency stop executed for N pairs'), {}, [503]);

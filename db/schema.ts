@@ -15,6 +15,7 @@ type DateOnly = ColumnType<string, string, string>;
 /** The strategy's signals, and SKIPPED for a pair the cycle could not evaluate or enter. */
 export type SignalType = TradeSide | ExitSignalType | 'SKIPPED';
 export type StrategyMode = 'simulator' | 'paper';
+export type PairStatus = 'ACTIVE' | 'RETIRED';
 
 export interface PairRegistryTable {
   id: Generated<number>;
@@ -35,6 +36,13 @@ export interface PairRegistryTable {
   stop_loss_threshold: number | null;
   discovered_at: Generated<Timestamp>;
   updated_at: Generated<Timestamp>;
+  /** ACTIVE, or RETIRED by a discovery run (with the reason and time); a retired pair is never traded again. */
+  status: Generated<PairStatus>;
+  retired_at: Generated<Timestamp | null>;
+  retire_reason: Generated<string | null>;
+  /** Set while a failed re-test waits for the pair's live trade to close before retiring it; no new entries. */
+  retire_pending_reason: Generated<string | null>;
+  last_tested_at: Generated<Timestamp | null>;
 }
 
 export interface PairSpreadTable {
@@ -153,6 +161,24 @@ export interface StrategyStateTable {
   updated_at: Generated<Timestamp>;
 }
 
+/** The one stored strategy config (id 1), seeded from config/pairs.yaml; `version` counts its changes. */
+export interface StrategyConfigTable {
+  id: Generated<number>;
+  config: Json<Record<string, unknown>>;
+  version: number;
+  source: string;
+  updated_at: Generated<Timestamp>;
+}
+
+/** One change of the stored config: the fields that changed, before and after. */
+export interface ConfigChangeTable {
+  version: number;
+  changed_at: Generated<Timestamp>;
+  source: string;
+  old_values: Json<Record<string, unknown>>;
+  new_values: Json<Record<string, unknown>>;
+}
+
 export interface Database {
   'strategy_engine.pair_registry': PairRegistryTable;
   'strategy_engine.pair_spread': PairSpreadTable;
@@ -163,6 +189,8 @@ export interface Database {
   'strategy_engine.walkforward_run': WalkforwardRunTable;
   'strategy_engine.market_data': MarketDataTable;
   'strategy_engine.strategy_state': StrategyStateTable;
+  'strategy_engine.strategy_config': StrategyConfigTable;
+  'strategy_engine.config_change': ConfigChangeTable;
 }
 
 export type PairRow = Selectable<PairRegistryTable>;
@@ -176,3 +204,4 @@ export type BacktestRunRow = Selectable<BacktestRunTable>;
 export type WalkforwardRunRow = Selectable<WalkforwardRunTable>;
 export type MarketBarRow = Selectable<MarketDataTable>;
 export type StrategyStateRow = Selectable<StrategyStateTable>;
+export type ConfigChangeRow = Selectable<ConfigChangeTable>;

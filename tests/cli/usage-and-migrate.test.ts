@@ -39,12 +39,14 @@ describe('pairs CLI', () => {
     it('creates the schema, and a second run is a no-op', async () => {
       const first = runPairs(['migrate'], { DATABASE_URL: t.url });
       expect(first.stderr).toBe('');
-      expect(first.stdout).toMatch(/applied: 001_initial_schema, 002_walkforward_runs/);
+      expect(first.stdout).toMatch(/applied: 001_initial_schema, 002_walkforward_runs, 003_config_and_registry_status/);
+      expect(first.stdout).toMatch(/config: stored from .*pairs\.yaml/);
       const second = runPairs(['migrate'], { DATABASE_URL: t.url });
       expect(second.stdout).toMatch(/schema is up to date/);
+      expect(second.stdout).not.toMatch(/config: stored/);
       const count = await sql<{ n: number }>`SELECT count(*)::int AS n FROM information_schema.tables
         WHERE table_schema = 'strategy_engine' AND table_name NOT LIKE 'kysely_%'`.execute(t.db);
-      expect(count.rows[0].n).toBe(9);
+      expect(count.rows[0].n).toBe(11);
     });
   });
 });
