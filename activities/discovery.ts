@@ -10,8 +10,7 @@ import { upsertBars, type BarRow } from '../db/queries/market-data';
 import { storeDiscoveredPairs } from '../db/queries/pairs';
 import { alignBarCloses } from '../strategy/align-bar-closes';
 import type { PriceMatrix } from '../strategy/price-matrix';
-import { scanUniverse } from '../strategy/scan';
-import { pearson } from '../strategy/spread';
+import { selectPairs } from '../strategy/pair-selection';
 import { lookbackSpanMs } from '../strategy/bar-window';
 
 export type DiscoverySettings = StrategyConfig['discovery'];
@@ -82,22 +81,9 @@ async function discoverPairs({ db, broker, workers }: Required<DiscoveryDeps>, i
   if (matrix.symbols.length < 2 || matrix.timestamps.length < 100) {
     throw new Error(`discovery needs at least 2 symbols with 100 common hourly bars; got ${matrix.symbols.length} symbols, ${matrix.timestamps.length} bars`);
   }
-  const nPairs = (matrix.symbols.length * (matrix.symbols.length - 1)) / 2;
-  // The scan's own correlation filter works on log returns; config's min_correlation is documented as the
-  // correlation of prices, so the scan keeps every ranked pair and the price filter is applied here.
-  const scan = await scanUniverse(matrix, {
-    maxPvalue: settings.max_pvalue,
-    minHalfLife: settings.min_half_life,
-    maxHalfLife: settings.max_half_life,
-    minAbsCorrelation: 0,
-    minCrossings: settings.min_crossings,
-    top: nPairs,
-    workers,
-  });
-  const kept = scan.pairs
-    .map((p) => ({ ...p, correlation: pearson(matrix.prices[p.i], matrix.prices[p.j]) }))
-    .filter((p) => p.correlation >= settings.min_correlation)
-    .slice(0, settings.top_n);
+  // The live discovery rule (scan, price-correlation filter, top N) lives in strategy/pair-selection.ts, shared
+  // with the walk-forward backtest.
+  const { pairs: kept, nPairsTested } = await selectPairs(matrix, settings, { workers });
   const stored = await storeDiscoveredPairs(db, kept);
   // The kept pairs' history goes to market_data too: the first cycle then only fetches new bars, and
   // POST /backtest has data to run on from the start.
@@ -106,7 +92,7 @@ async function discoverPairs({ db, broker, workers }: Required<DiscoveryDeps>, i
   return {
     symbolsScanned: matrix.symbols.length,
     bars: matrix.timestamps.length,
-    pairsTested: scan.nPairsTested,
+    pairsTested: nPairsTested,
     pairs: kept.map((p, k) => ({
       id: stored.ids[k], symbol1: p.symbol1, symbol2: p.symbol2, score: p.score, pvalue: p.pvalue, halfLife: p.halfLife,
     })),

@@ -5,6 +5,7 @@ import { listActivePairs } from '../db/queries/pairs';
 import { barsRequestStart } from '../strategy/bar-window';
 import type { PairsCycleActivities } from '../workflows/contracts/pairs-cycle';
 import { brokerCall } from './broker-errors';
+import type { StrategyConfig } from '../config/schema';
 import { loadConfigForActivity } from './config-load';
 
 export function createMarketDataActivities({ db, broker, configPath }: { db: Db; broker: Broker; configPath: string }): Pick<PairsCycleActivities, 'readMarketClock' | 'refreshMarketData'> {
@@ -15,8 +16,8 @@ export function createMarketDataActivities({ db, broker, configPath }: { db: Db;
     },
 
     /** One batched bars request for every symbol of the active pairs, upserted into market_data. */
-    async refreshMarketData(input: { nowMs: number }): Promise<{ symbols: number; barsUpserted: number }> {
-      const config = await loadConfigForActivity(configPath);
+    async refreshMarketData(input: { nowMs: number; config?: StrategyConfig }): Promise<{ symbols: number; barsUpserted: number }> {
+      const config = input.config ?? await loadConfigForActivity(db, configPath);
       const pairs = await listActivePairs(db);
       const symbols = [...new Set(pairs.flatMap((p) => [p.symbol1, p.symbol2]))].sort();
       if (symbols.length === 0) return { symbols: 0, barsUpserted: 0 };

@@ -1,5 +1,4 @@
 import type { Db } from '../db/connection';
-import type { SignalType } from '../db/schema';
 import { recentCloses } from '../db/queries/market-data';
 import { listActivePairs } from '../db/queries/pairs';
 import { insertSignals, type SignalInsert } from '../db/queries/signals';
@@ -7,7 +6,8 @@ import { latestSpreadTimes, upsertSpreads, type SpreadInsert } from '../db/queri
 import { getStrategyState } from '../db/queries/strategy-state';
 import { listLiveTrades } from '../db/queries/trades';
 import { evaluatePair } from '../strategy/pair-evaluation';
-import type { EntryRoute, ExitRoute, PairsCycleActivities, PairsEvaluation } from '../workflows/contracts/pairs-cycle';
+import type { StrategyConfig } from '../config/schema';
+import type { EntryRoute, EvaluationChunk, ExitRoute, PairsCycleActivities, PairsEvaluation } from '../workflows/contracts/pairs-cycle';
 import { loadConfigForActivity } from './config-load';
 
 export interface PairEvaluationDeps {
@@ -24,9 +24,13 @@ export function createPairEvaluationActivities({ db, configPath }: PairEvaluatio
      * upsert of pair_spread and one insert of pair_signal. Entries are suppressed (recorded as SKIPPED with
      * the reason) while the strategy is inactive or `entriesBlockedReason` is set; exits are always routed.
      */
-    async evaluatePairs(input: { nowMs: number; entriesBlockedReason: string | null }): Promise<PairsEvaluation> {
-      const config = await loadConfigForActivity(configPath);
-      const [pairs, liveTrades, state] = await Promise.all([listActivePairs(db), listLiveTrades(db), getStrategyState(db)]);
+    async evaluatePairs(input: {
+      nowMs: number; entriesBlockedReason: string | null; config?: StrategyConfig; chunk?: EvaluationChunk;
+    }): Promise<PairsEvaluation> {
+      const config = input.config ?? await loadConfigForActivity(db, configPath);
+      const [allPairs, liveTrades, state] = await Promise.all([listActivePairs(db), listLiveTrades(db), getStrategyState(db)]);
+      const chunk = input.chunk;
+      const pairs = chunk ? allPairs.filter((p) => p.id % chunk.parts === chunk.part) : allPairs;
       const symbols = [...new Set(pairs.flatMap((p) => [p.symbol1, p.symbol2]))];
       // Enough rows per symbol to align the pair's lookback even when a symbol misses a few bars.
       const [closes, stored] = await Promise.all([
@@ -65,8 +69,10 @@ export function createPairEvaluationActivities({ db, configPath }: PairEvaluatio
         const ts = new Date(result.latestBarMs!);
         const base = { pair_id: pair.id, ts, z_score: result.z, inputs: decision.inputs as unknown as Record<string, unknown> };
         if (decision.type === 'LONG_SPREAD' || decision.type === 'SHORT_SPREAD') {
-          if (blockedReason !== null) {
-            signals.push({ ...base, type: 'SKIPPED', reason: `${decision.type} entry suppressed (${blockedReason}): ${decision.reason}` });
+          // A pair whose re-test failed while it held a trade retires once that trade closes: no new entry meanwhile.
+          const pairBlocked = blockedReason ?? (pair.retire_pending_reason ? `retiring: ${pair.retire_pending_reason}` : null);
+          if (pairBlocked !== null) {
+            signals.push({ ...base, type: 'SKIPPED', reason: `${decision.type} entry suppressed (${pairBlocked}): ${decision.reason}` });
             routes.push(null);
           } else {
             signals.push({ ...base, type: decision.type, reason: decision.reason });

@@ -42,7 +42,7 @@ export function createTradeActivities({ db, broker, configPath }: TradeActivitie
       // Checked again right before the first order (fail closed: a missing row throws): an emergency stop that
       // lands after the trade was created still keeps its orders from being sent.
       if (!(await getStrategyState(db)).is_active) return { ok: false, reason: 'strategy is not active (emergency stop or stopped)' };
-      const config = await loadConfigForActivity(configPath);
+      const config = await loadConfigForActivity(db, configPath);
       const shortSymbol = shortLegSymbol(input.side, input.symbol1, input.symbol2);
       const [asset1, asset2] = await Promise.all([
         brokerCall(() => broker.getAsset(input.symbol1)),

@@ -14,8 +14,10 @@ import { createApiMetrics } from './metrics';
 import { buildOpenApiDocument } from './openapi';
 import { DEFAULT_STARTING_EQUITY } from './performance';
 import { backtestRouter } from './routes/backtest';
+import { walkforwardRouter } from './routes/walkforward';
 import { configRouter } from './routes/config';
 import { controlRouter } from './routes/control';
+import { discoveryRouter } from './routes/discovery';
 import { jsonBody, mountRoutes } from './routes/define';
 import { opsRouter } from './routes/ops';
 import { overviewRouter } from './routes/overview';
@@ -61,7 +63,7 @@ export function createApp(deps: AppDeps): express.Express {
   const logger = deps.logger ?? createApiLogger();
   const ctx: ApiContext = {
     db: deps.db,
-    config: new ConfigSource(deps.configPath),
+    config: new ConfigSource(deps.db, deps.configPath),
     control: deps.control ?? createStrategyControl(deps.temporal.client, deps.temporal.taskQueue),
     logger,
     startingEquity: deps.startingEquity ?? DEFAULT_STARTING_EQUITY,
@@ -111,6 +113,8 @@ export function createApp(deps: AppDeps): express.Express {
   api.use(configRouter(ctx, API_BASE_PATH, writeGuard));
   api.use(controlRouter(ctx, API_BASE_PATH, writeGuard));
   api.use(backtestRouter(ctx, API_BASE_PATH, writeGuard));
+  api.use(walkforwardRouter(ctx, API_BASE_PATH, writeGuard));
+  api.use(discoveryRouter(ctx, API_BASE_PATH, writeGuard));
   api.use(pairsRouter(ctx, API_BASE_PATH, writeGuard));
   api.use(notFoundHandler);
   app.use(API_BASE_PATH, api);

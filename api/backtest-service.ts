@@ -1,18 +1,22 @@
 import type { Db } from '../db/connection';
 import { getPair } from '../db/queries/pairs';
-import { insertBacktestRun, loadAlignedBars } from '../db/queries/backtest-runs';
+import { insertBacktestRun, loadAlignedBars, sharedBarRange } from '../db/queries/backtest-runs';
 import { BacktestInputError, DEFAULT_INITIAL_CAPITAL, runBacktest } from '../strategy/backtest';
 import type { StrategyConfig } from '../config/schema';
 import { badRequest, notFound } from './errors';
 import type { BacktestRequest, BacktestResponse } from './schemas';
 import { DAY_MS } from '../strategy/time-units';
 
+const isoDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
 /**
  * POST /backtest: runs strategy/backtest.ts on the pair's stored hourly bars. The hedge ratio and half-life are
  * fitted on `config.backtest.formation_bars` shared bars strictly before start_date; the test period is
  * start_date 00:00 UTC through end_date 23:59:59 UTC. Thresholds: request, else the pair's override, else the
- * config. The run is stored in backtest_run only once it has succeeded (a rejected request writes nothing).
+ * config. A period wider than the stored data runs over the overlap and the response reports the effective period
+ * (effective_start_date, effective_end_date, also stored as the run's dates); 400 only when no usable overlap
+ * remains, naming the stored range. The run is stored in backtest_run only once it has succeeded (a rejected
+ * request writes nothing).
  */
 export async function runBacktestForPair(db: Db, config: StrategyConfig, request: BacktestRequest): Promise<BacktestResponse> {
   const pair = await getPair(db, request.pair_id);
@@ -36,17 +40,22 @@ export async function runBacktestForPair(db: Db, config: StrategyConfig, request
 
   const bars = await loadAlignedBars(db, pair.symbol1, pair.symbol2, new Date(startMs), new Date(endExclusiveMs), formationBars);
   const name = `${pair.symbol1}/${pair.symbol2}`;
-  if (bars.formationCount < formationBars) {
+  // A period wider than the stored data runs over the overlap: when fewer than formation_bars shared bars
+  // precede start_date, every shared bar before end_date was loaded, so the first formation_bars of them fit
+  // the hedge ratio and the test starts right after; the end is the last stored bar on or before end_date.
+  const testStartIndex = Math.max(bars.formationCount, Math.min(formationBars, bars.ts.length));
+  const testBars = bars.ts.length - testStartIndex;
+  if (bars.ts.length < formationBars + 2 || testBars < 2) {
+    const range = await sharedBarRange(db, pair.symbol1, pair.symbol2);
+    const stored = range.count === 0
+      ? `no hourly bars of ${name} are stored`
+      : `the stored hourly bars of ${name} cover ${isoDay(range.first)} .. ${isoDay(range.last)} (${range.count} shared bars)`;
     throw badRequest('Not enough market data', [
-      `need ${formationBars} hourly bars of ${name} before ${request.start_date} to fit the hedge ratio, found ${bars.formationCount}`,
+      `no usable overlap with ${request.start_date} .. ${request.end_date}: ${stored}; a backtest needs ${formationBars} bars before its test period to fit the hedge ratio, then at least 2 test bars`,
     ]);
   }
-  const testBars = bars.ts.length - bars.formationCount;
-  if (testBars < 2) {
-    throw badRequest('Not enough market data', [
-      `need at least 2 hourly bars of ${name} between ${request.start_date} and ${request.end_date}, found ${testBars}`,
-    ]);
-  }
+  const effectiveStart = isoDay(bars.ts[testStartIndex]);
+  const effectiveEnd = isoDay(bars.ts[bars.ts.length - 1]);
 
   let result;
   try {
@@ -54,7 +63,7 @@ export async function runBacktestForPair(db: Db, config: StrategyConfig, request
       timestamps: bars.ts,
       price1: bars.price1,
       price2: bars.price2,
-      testStartIndex: bars.formationCount,
+      testStartIndex,
       formationBars,
       window: config.z_score_window,
       thresholds,
@@ -69,9 +78,10 @@ export async function runBacktestForPair(db: Db, config: StrategyConfig, request
 
   const runId = await insertBacktestRun(db, {
     pair_id: pair.id,
-    start_date: request.start_date,
-    end_date: request.end_date,
+    start_date: effectiveStart,
+    end_date: effectiveEnd,
     params: {
+      requested_start_date: request.start_date, requested_end_date: request.end_date,
       entry_threshold: thresholds.entry, exit_threshold: thresholds.exit, stop_loss_threshold: thresholds.stopLoss,
       max_hold_hours: thresholds.maxHoldHours, initial_capital: initialCapital, formation_bars: formationBars,
       z_score_window: config.z_score_window, position_pct: config.position_pct,
@@ -83,5 +93,5 @@ export async function runBacktestForPair(db: Db, config: StrategyConfig, request
     annualized_return: result.annualized_return ?? Infinity,
   });
 
-  return { run_id: runId, pair_id: pair.id, ...result };
+  return { run_id: runId, pair_id: pair.id, ...result, effective_start_date: effectiveStart, effective_end_date: effectiveEnd };
 }

@@ -1,32 +1,22 @@
-import { promises as fs } from 'node:fs';
-import { ConfigError, loadConfig } from '../config/loader';
+import { loadStoredConfig } from '../config/config-store';
+import { ConfigError } from '../config/loader';
 import type { StrategyConfig } from '../config/schema';
+import type { Db } from '../db/connection';
 import { HttpError } from './errors';
 
 /**
- * Reads config/pairs.yaml, re-parsing only when its mtime or size changed (GET /history reads the thresholds
- * on every request). A file that no longer validates is a 503 naming the problems, not a generic 500.
+ * The stored strategy config (PostgreSQL, the one every process reads; seeded from `path`, config/pairs.yaml, on
+ * an empty database). A stored config that no longer validates is a 503 naming the problems, not a generic 500.
  */
 export class ConfigSource {
-  private cached: { key: string; config: StrategyConfig } | null = null;
-
-  constructor(readonly path: string) {}
+  constructor(private readonly db: Db, readonly path: string) {}
 
   async get(): Promise<StrategyConfig> {
     try {
-      const stat = await fs.stat(this.path);
-      const key = `${stat.mtimeMs}:${stat.size}:${stat.ino}`;
-      if (this.cached?.key === key) return this.cached.config;
-      const config = await loadConfig(this.path);
-      this.cached = { key, config };
-      return config;
+      return (await loadStoredConfig(this.db, this.path)).config;
     } catch (err) {
       if (err instanceof ConfigError) throw new HttpError(503, 'Strategy config is unreadable or invalid', err.details);
-      throw new HttpError(503, 'Strategy config is unreadable', [`${this.path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`]);
+      throw err;
     }
-  }
-
-  invalidate(): void {
-    this.cached = null;
   }
 }

@@ -2,9 +2,10 @@ import { OpenApiGeneratorV3, OpenAPIRegistry, type RouteConfig } from '@asteasol
 import { z } from 'zod';
 import {
   activeSchema, backtestHistoryQuerySchema, backtestHistorySchema, backtestRequestSchema, backtestResponseSchema,
-  configSchema, configUpdateSchema, detailsSchema, errorSchema, historyQuerySchema, historySchema, messageSchema,
+  configHistoryQuerySchema, configHistorySchema, configSchema, configUpdateSchema, detailsSchema, discoveryStartedSchema, registrySchema, errorSchema, historyQuerySchema, historySchema, messageSchema,
   flattenSymbolSchema, pairIdParamsSchema, performanceSchema, readinessSchema, statusSchema, symbolParamsSchema,
 } from './schemas';
+import { walkforwardHistorySchema, walkforwardRequestSchema, walkforwardResponseSchema, walkforwardRunParamsSchema } from './walkforward-schemas';
 
 type Responses = RouteConfig['responses'];
 
@@ -36,8 +37,15 @@ export function buildOpenApiDocument(basePath: string): ReturnType<OpenApiGenera
     { request: { params: pairIdParamsSchema, query: historyQuerySchema } }, [400, 404]);
   get('/{pair_id}/details', 'Pair stats, open trade, last signal', json(detailsSchema, 'Details'), pathParams, [400, 404]);
   get('/config', 'Strategy thresholds', json(configSchema, 'Thresholds'), {}, [503]);
-  post('/config', 'Update thresholds (persisted to config/pairs.yaml)', json(configSchema, 'The new thresholds'),
+  post('/config', 'Update thresholds (stored in PostgreSQL for every process; config/pairs.yaml rewritten where writable)', json(configSchema, 'The new thresholds'),
     { request: { body: { content: { 'application/json': { schema: configUpdateSchema } }, required: true } } });
+  get('/config/history', 'Changes of the stored config with old and new values, newest first', json(configHistorySchema, 'Changes'),
+    { request: { query: configHistoryQuerySchema } }, [400]);
+  get('/registry', 'Registered pairs, ACTIVE or RETIRED (with reason and time)', json(registrySchema, 'Registry'));
+  registry.registerPath({
+    method: 'post', path: `${basePath}/discovery/run`, summary: 'Start a discovery run now (re-test, retire, add pairs)', security: secured,
+    responses: { 202: json(discoveryStartedSchema, 'Started'), ...errors(400, 401, 413, 415, 503) },
+  });
   post('/start', 'Mark the strategy running and unpause the cycle schedule', json(messageSchema, 'Strategy started'), {}, [503]);
   post('/stop', 'Stop new entries; the schedule is paused only when no trade is open (open trades keep being managed)', json(messageSchema, 'Strategy stopped'), {}, [503]);
   post('/emergency-stop', 'Close every open trade at market', json(messageSchema, 'Emergency stop executed for N pairs'), {}, [503]);
@@ -56,6 +64,11 @@ export function buildOpenApiDocument(basePath: string): ReturnType<OpenApiGenera
     { request: { body: { content: { 'application/json': { schema: backtestRequestSchema } }, required: true } } }, [404, 503]);
   get('/backtest/history', 'Past backtest runs, newest first', json(backtestHistorySchema, 'Runs'),
     { request: { query: backtestHistoryQuerySchema } }, [400]);
+  post('/walkforward', 'Run and store a walk-forward portfolio backtest on the stored bars', json(walkforwardResponseSchema, 'Walk-forward result'),
+    { request: { body: { content: { 'application/json': { schema: walkforwardRequestSchema } }, required: false } } }, [503]);
+  get('/walkforward/history', 'Past walk-forward runs, newest first', json(walkforwardHistorySchema, 'Runs'));
+  get('/walkforward/{run_id}', 'One stored walk-forward run, curves included', json(walkforwardResponseSchema, 'Run'),
+    { request: { params: walkforwardRunParamsSchema } }, [400, 404]);
   registry.registerPath({ method: 'get', path: '/healthz', summary: 'Process is up', responses: { 200: json(z.object({ status: z.literal('ok') }), 'Up') } });
   registry.registerPath({
     method: 'get', path: '/readyz', summary: 'Database, Temporal and broker reachable',

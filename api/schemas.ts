@@ -196,6 +196,8 @@ export const backtestResponseSchema = z.object({
   passed_gate: z.boolean(),
   equity_curve: z.array(z.object({ timestamp: z.number(), equity: z.number() })),
   trade_log: z.array(tradeLogEntrySchema),
+  effective_start_date: z.string().openapi({ description: 'UTC date of the first test bar: start_date, or later when the stored data starts later' }),
+  effective_end_date: z.string().openapi({ description: 'UTC date of the last test bar: end_date, or earlier when the stored data ends earlier' }),
 }).openapi('BacktestResult');
 
 export const backtestHistorySchema = z.array(z.object({
@@ -225,4 +227,37 @@ export type BacktestRequest = z.infer<typeof backtestRequestSchema>;
 export type BacktestResponse = z.infer<typeof backtestResponseSchema>;
 export type BacktestHistoryResponse = z.infer<typeof backtestHistorySchema>;
 export type LiveTrade = z.infer<typeof liveTradeSchema>;
+
+/** GET /config/history: each change of the stored config, newest first. */
+export const configHistorySchema = z.object({
+  changes: z.array(z.object({
+    version: z.number().int(),
+    changed_at: isoTime,
+    source: z.string().openapi({ example: 'api' }),
+    old: z.record(z.string(), z.unknown()).openapi({ example: { entry_threshold: 2 } }),
+    new: z.record(z.string(), z.unknown()).openapi({ example: { entry_threshold: 2.2 } }),
+  })),
+}).openapi('ConfigHistory');
+
+export const configHistoryQuerySchema = z.object({ limit: z.string().optional().openapi({ description: 'integer 1..1000, default 100' }) });
+
+export const discoveryStartedSchema = z.object({ message: z.string(), workflow_id: z.string() }).openapi('DiscoveryStarted');
+
+/** GET /registry: every registered pair with its lifecycle status. */
+export const registrySchema = z.object({
+  pairs: z.array(z.object({
+    id: z.number().int(),
+    name: z.string(),
+    status: z.enum(['ACTIVE', 'RETIRED']),
+    is_active: z.boolean(),
+    cointegration_pvalue: z.number(),
+    half_life: z.number().nullable(),
+    correlation: z.number(),
+    score: z.number(),
+    retiring_reason: z.string().nullable().openapi({ description: 'Out of bounds at the last re-test; retired once its live trade closes' }),
+    retired_at: isoTime.nullable(),
+    retire_reason: z.string().nullable(),
+    last_tested_at: isoTime.nullable(),
+  })),
+}).openapi('Registry');
 export type FlattenSymbolResponse = z.infer<typeof flattenSymbolSchema>;

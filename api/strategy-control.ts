@@ -2,6 +2,7 @@ import { ScheduleNotFoundError, type Client } from '@temporalio/client';
 import type { CloseResult, TradeState } from '../workflows/contracts/pair-trade';
 import { closeTrade, queryTradeState, requestClose, type CloseOutcome } from '../temporal/pair-trade-client';
 import { runEmergencyStop } from '../temporal/run-emergency-stop';
+import { startDiscoveryNow } from '../temporal/discovery-schedule';
 import { pauseSchedule, unpauseSchedule } from '../temporal/schedule';
 
 export { TradeNotOpenError } from '../temporal/pair-trade-client';
@@ -18,6 +19,8 @@ export interface StrategyControl {
   queryTradeState(workflowId: string): Promise<TradeState>;
   /** The emergency-stop workflow (sets the strategy inactive, closes every live trade): pairs now closed. */
   emergencyStop(): Promise<number>;
+  /** Starts a discovery run now; its workflow id. */
+  runDiscovery(): Promise<string>;
 }
 
 export function createStrategyControl(client: Client, taskQueue: string): StrategyControl {
@@ -36,5 +39,6 @@ export function createStrategyControl(client: Client, taskQueue: string): Strate
     requestClose: (workflowId, requestedBy, waitMs) => requestClose(client, workflowId, { requestedBy }, waitMs),
     queryTradeState: (workflowId) => queryTradeState(client, workflowId),
     emergencyStop: async () => (await runEmergencyStop(client, { taskQueue })).closedPairs,
+    runDiscovery: () => startDiscoveryNow(client, { taskQueue }),
   };
 }

@@ -2,14 +2,15 @@ import { startSimulator, type SimulatorHandle } from '../broker/simulator';
 import { FaultInjector, type FaultConfig, type FaultKind } from '../broker/simulator/faults';
 
 /** Fault counts as the simulator's own injector decided them (counted where it picks, not where clients see). */
-export interface FaultTally {
+// A type alias (not an interface) so Object.values sees number values.
+export type FaultTally = {
   '5xx': number;
   'commit-then-5xx': number;
   '429': number;
   slow: number;
   drop: number;
   partialFill: number;
-}
+};
 
 export const tally: FaultTally = { '5xx': 0, 'commit-then-5xx': 0, '429': 0, slow: 0, drop: 0, partialFill: 0 };
 let counting = false;

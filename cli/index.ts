@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Register> = {
   discover: () => (require('./commands/discover') as typeof import('./commands/discover')).registerDiscover,
   analyze: () => (require('./commands/analyze') as typeof import('./commands/analyze')).registerAnalyze,
   backtest: () => (require('./commands/backtest') as typeof import('./commands/backtest')).registerBacktest,
+  walkforward: () => (require('./commands/walkforward') as typeof import('./commands/walkforward')).registerWalkForward,
 };
 
 export function buildProgram(argv: string[] = []): Command {

@@ -1,5 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
-import type { BacktestMetrics } from '../strategy/backtest-result';
+import type { BacktestMetrics, PerformanceMetrics } from '../strategy/backtest-result';
 import type { ExitSignalType, TradeSide } from '../strategy/signals';
 import type { TradeStatus } from '../strategy/trade-status';
 
@@ -15,6 +15,7 @@ type DateOnly = ColumnType<string, string, string>;
 /** The strategy's signals, and SKIPPED for a pair the cycle could not evaluate or enter. */
 export type SignalType = TradeSide | ExitSignalType | 'SKIPPED';
 export type StrategyMode = 'simulator' | 'paper';
+export type PairStatus = 'ACTIVE' | 'RETIRED';
 
 export interface PairRegistryTable {
   id: Generated<number>;
@@ -35,6 +36,13 @@ export interface PairRegistryTable {
   stop_loss_threshold: number | null;
   discovered_at: Generated<Timestamp>;
   updated_at: Generated<Timestamp>;
+  /** ACTIVE, or RETIRED by a discovery run (with the reason and time); a retired pair is never traded again. */
+  status: Generated<PairStatus>;
+  retired_at: Generated<Timestamp | null>;
+  retire_reason: Generated<string | null>;
+  /** Set while a failed re-test waits for the pair's live trade to close before retiring it; no new entries. */
+  retire_pending_reason: Generated<string | null>;
+  last_tested_at: Generated<Timestamp | null>;
 }
 
 export interface PairSpreadTable {
@@ -84,14 +92,14 @@ export interface PairTradeTable {
   pnl: number | null;
   hold_hours: number | null;
   failure_reason: string | null;
-  /** Why a NEEDS_ATTENTION trade could not finish its exit or compensation yet (migration 002_trade_attention). */
+  /** Why a NEEDS_ATTENTION trade could not finish its exit or compensation yet (migration 004_trade_attention). */
   attention_reason: string | null;
   attention_since: Timestamp | null;
   created_at: Generated<Timestamp>;
   updated_at: Generated<Timestamp>;
 }
 
-/** One engine order in flight per symbol (migration 002_trade_attention; README "One account, one lane per symbol"). */
+/** One engine order in flight per symbol (migration 004_trade_attention; README "One account, one lane per symbol"). */
 export interface SymbolOrderLaneTable {
   symbol: string;
   client_order_id: string;
@@ -126,6 +134,28 @@ export interface BacktestRunTable extends BacktestMetricColumns {
   trade_log: Json<unknown[]>;
 }
 
+/** A walk-forward run: the out-of-sample metrics as columns (annualized_return null where it overflowed). */
+export interface WalkforwardRunTable extends PerformanceMetrics {
+  id: Generated<number>;
+  run_date: Generated<Timestamp>;
+  /** Where the prices came from: 'market_data' (POST /walkforward). */
+  source: string;
+  /** The out-of-sample period: first and last trading bar. */
+  start_time: Timestamp;
+  end_time: Timestamp;
+  symbols: Json<string[]>;
+  params: Json<Record<string, unknown>>;
+  window_count: number;
+  deflated_sharpe: number | null;
+  /** Probability of backtest overfitting; null when no sweep ran. */
+  pbo: number | null;
+  windows: Json<unknown[]>;
+  statistics: Json<Record<string, unknown>>;
+  equity_curve: Json<unknown[]>;
+  drawdown_curve: Json<unknown[]>;
+  trade_log: Json<unknown[]>;
+}
+
 export interface MarketDataTable {
   symbol: string;
   ts: Timestamp;
@@ -144,6 +174,24 @@ export interface StrategyStateTable {
   updated_at: Generated<Timestamp>;
 }
 
+/** The one stored strategy config (id 1), seeded from config/pairs.yaml; `version` counts its changes. */
+export interface StrategyConfigTable {
+  id: Generated<number>;
+  config: Json<Record<string, unknown>>;
+  version: number;
+  source: string;
+  updated_at: Generated<Timestamp>;
+}
+
+/** One change of the stored config: the fields that changed, before and after. */
+export interface ConfigChangeTable {
+  version: number;
+  changed_at: Generated<Timestamp>;
+  source: string;
+  old_values: Json<Record<string, unknown>>;
+  new_values: Json<Record<string, unknown>>;
+}
+
 export interface Database {
   'strategy_engine.pair_registry': PairRegistryTable;
   'strategy_engine.pair_spread': PairSpreadTable;
@@ -152,8 +200,11 @@ export interface Database {
   'strategy_engine.symbol_order_lane': SymbolOrderLaneTable;
   'strategy_engine.pair_performance': PairPerformanceTable;
   'strategy_engine.backtest_run': BacktestRunTable;
+  'strategy_engine.walkforward_run': WalkforwardRunTable;
   'strategy_engine.market_data': MarketDataTable;
   'strategy_engine.strategy_state': StrategyStateTable;
+  'strategy_engine.strategy_config': StrategyConfigTable;
+  'strategy_engine.config_change': ConfigChangeTable;
 }
 
 export type PairRow = Selectable<PairRegistryTable>;
@@ -164,5 +215,7 @@ export type SignalRow = Selectable<PairSignalTable>;
 export type TradeRow = Selectable<PairTradeTable>;
 export type PerformanceRow = Selectable<PairPerformanceTable>;
 export type BacktestRunRow = Selectable<BacktestRunTable>;
+export type WalkforwardRunRow = Selectable<WalkforwardRunTable>;
 export type MarketBarRow = Selectable<MarketDataTable>;
 export type StrategyStateRow = Selectable<StrategyStateTable>;
+export type ConfigChangeRow = Selectable<ConfigChangeTable>;

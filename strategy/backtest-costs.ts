@@ -23,3 +23,14 @@ export function resolveCosts(costs: Partial<BacktestCosts> | undefined): Backtes
   if (resolved.slippageBps >= 10_000) invalidInput(`slippageBps must be below 10000, got ${resolved.slippageBps}`);
   return resolved;
 }
+
+/** Commission of one order of `shares` shares (the simulation loop inlines the same rule). */
+export function orderCommission(shares: number, costs: BacktestCosts): number {
+  const c = costs.commissionPerShare * shares;
+  return c > costs.minCommissionPerOrder ? c : costs.minCommissionPerOrder;
+}
+
+/** Fill of an order at a bar close, moved against us by `slip` (slippageBps / 10,000): buys higher, sells lower. */
+export function fillPrice(close: number, buying: boolean, slip: number): number {
+  return buying ? close * (1 + slip) : close * (1 - slip);
+}

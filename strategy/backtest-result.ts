@@ -25,7 +25,8 @@ export interface TradeLogEntry {
   exit_reason: BacktestExitReason;
 }
 
-export interface BacktestMetrics {
+/** The performance figures every backtest reports: a single pair's and the walk-forward portfolio's. */
+export interface PerformanceMetrics {
   total_return: number;
   annualized_return: number | null;
   sharpe_ratio: number;
@@ -35,10 +36,13 @@ export interface BacktestMetrics {
   /** Gross profit / gross loss; null when there is no losing trade (ratio undefined). */
   profit_factor: number | null;
   total_trades: number;
+  passed_gate: boolean;
+}
+
+export interface BacktestMetrics extends PerformanceMetrics {
   avg_hold_time_hours: number;
   /** Full Kelly fraction from this run's closed trades; null with no trades or no wins. */
   kelly_fraction: number | null;
-  passed_gate: boolean;
 }
 
 /** POST /backtest response without run_id / pair_id (the API adds those). */

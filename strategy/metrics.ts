@@ -21,15 +21,15 @@ export function passesGate(sharpe: number, winRate: number, maxDrawdown: number)
  * and null when the extrapolation overflows (very short, very profitable runs), so output stays
  * JSON-safe.
  */
-export function annualizeReturn(totalReturn: number, bars: number): number | null {
+export function annualizeReturn(totalReturn: number, bars: number, barsPerYear: number = BARS_PER_YEAR): number | null {
   if (!(bars > 0)) return null;
   if (totalReturn <= -1) return -1;
-  const annual = Math.pow(1 + totalReturn, BARS_PER_YEAR / bars) - 1;
+  const annual = Math.pow(1 + totalReturn, barsPerYear / bars) - 1;
   return Number.isFinite(annual) ? annual : null;
 }
 
 /** Annualised Sharpe ratio from the mean and sample standard deviation of per-bar P&L or returns; 0 when undefined. */
-export function annualizedSharpe(meanReturn: number, stdReturn: number): number {
+export function annualizedSharpe(meanReturn: number, stdReturn: number, barsPerYear: number = BARS_PER_YEAR): number {
   if (!(stdReturn > 0) || !Number.isFinite(meanReturn)) return 0;
-  return (meanReturn / stdReturn) * Math.sqrt(BARS_PER_YEAR);
+  return (meanReturn / stdReturn) * Math.sqrt(barsPerYear);
 }

@@ -11,6 +11,13 @@ function resolveSource(fromFile: string, spec: string): string | null {
   return null;
 }
 
+/** The project files `file` imports by relative path (static, export-from, require and dynamic import; type-only too). */
+export function relativeImportsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const targets = [...text.matchAll(RELATIVE_IMPORT)].map((m) => resolveSource(file, m[1] ?? m[2]));
+  return [...new Set(targets.filter((t): t is string => t !== null))];
+}
+
 /**
  * Every project source file the workflow bundle can include: the entry and, transitively, each module it
  * imports by relative path (type-only imports too: conservative, they cost nothing but a rebuild). Sorted.
@@ -22,11 +29,7 @@ export function bundleSourceFiles(entry: string): string[] {
     const file = pending.pop()!;
     if (seen.has(file)) continue;
     seen.add(file);
-    const text = readFileSync(file, 'utf8');
-    for (const m of text.matchAll(RELATIVE_IMPORT)) {
-      const target = resolveSource(file, (m[1] ?? m[2]));
-      if (target !== null && !seen.has(target)) pending.push(target);
-    }
+    for (const target of relativeImportsOf(file)) if (!seen.has(target)) pending.push(target);
   }
   return [...seen].sort();
 }

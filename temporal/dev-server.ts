@@ -8,6 +8,7 @@ import { Connection } from '@temporalio/client';
 import { searchAttributeServerArgs } from '../workflows/contracts/search-attributes';
 import { spawnWatched, type ExitStatus, type WatchedProcess } from './watched-process';
 import { freePort } from './free-port';
+import { findPortOwner } from './port-owner';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 const INSTALL_SCRIPT = path.join(REPO_ROOT, 'scripts/install-temporal.sh');
@@ -46,7 +47,7 @@ export interface DevServer {
 export async function ensureTemporalCli(): Promise<string> {
   if (existsSync(TEMPORAL_CLI)) return TEMPORAL_CLI;
   // Watched like the server: a build interrupted by our death must not go on without us.
-  const install = await spawnWatched('bash', [INSTALL_SCRIPT], { stdout: 'inherit', stderr: 'inherit' });
+  const install = await spawnWatched('bash', [INSTALL_SCRIPT], { stdout: 'inherit', stderr: 'inherit', keepAlive: true });
   const status = await install.exited;
   if (status.code !== 0) throw new Error(`scripts/install-temporal.sh failed (${status.signal ?? `exit ${status.code}`})`);
   if (!existsSync(TEMPORAL_CLI)) throw new Error(`scripts/install-temporal.sh finished but ${TEMPORAL_CLI} is still missing`);
@@ -168,7 +169,15 @@ async function launch(options: DevServerOptions, port: number): Promise<DevServe
         (options.logFile !== undefined ? `; see ${options.logFile}` : '');
       throw output.includes(`can't set frontend port ${port}`) ? new PortTaken(message) : new Error(message);
     }
-    if (await answers(address)) break;
+    if (await answers(address)) {
+      // The frontend that answers must be our server's, not one that held the port while ours failed to bind.
+      const owner = findPortOwner(port);
+      if (owner !== null && owner.pid !== server.pid) {
+        await stop();
+        throw new PortTaken(`port ${port} is held by pid ${owner.pid}${owner.command ? ` (${owner.command})` : ''}, not by the dev server started here`);
+      }
+      break;
+    }
     if (Date.now() > deadline) {
       await stop();
       throw new Error(`temporal dev server did not answer on ${address} within ${options.startTimeoutMs ?? 60_000} ms: ${lastOutput()}`);

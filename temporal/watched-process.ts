@@ -4,8 +4,10 @@ import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { WatchdogMessage } from './watchdog';
 
-const WATCHDOG = path.join(__dirname, 'watchdog.ts');
-const TSX_CJS = require.resolve('tsx/cjs');
+// Run from source through tsx, or from the compiled build as plain JavaScript.
+const COMPILED = __filename.endsWith('.js');
+const WATCHDOG = path.join(__dirname, COMPILED ? 'watchdog.js' : 'watchdog.ts');
+const WATCHDOG_NODE_ARGS = COMPILED ? [] : ['--require', require.resolve('tsx/cjs')];
 
 /** Where the command's stdout or stderr goes: nowhere, our own, a pipe to us, or an open file descriptor. */
 export type OutputTarget = 'ignore' | 'inherit' | 'pipe' | number;
@@ -15,6 +17,13 @@ export interface WatchedOptions {
   stderr?: OutputTarget;
   /** Between SIGTERM and SIGKILL when the command is stopped. */
   graceMs?: number;
+  /**
+   * Keep our event loop alive until the command exits (a build we wait for). By default a watched command,
+   * like a server, does not keep us alive.
+   */
+  keepAlive?: boolean;
+  /** The command's environment (default: ours). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface ExitStatus {
@@ -52,8 +61,9 @@ function killQuietly(pid: number, signal: NodeJS.Signals): void {
  */
 export async function spawnWatched(command: string, args: string[], options: WatchedOptions = {}): Promise<WatchedProcess> {
   const graceMs = options.graceMs ?? 5000;
-  const watchdog: ChildProcess = spawn(process.execPath, ['--require', TSX_CJS, WATCHDOG, String(graceMs), command, ...args], {
+  const watchdog: ChildProcess = spawn(process.execPath, [...WATCHDOG_NODE_ARGS, WATCHDOG, String(graceMs), command, ...args], {
     detached: true,
+    env: options.env ?? process.env,
     stdio: ['ignore', options.stdout ?? 'ignore', options.stderr ?? 'ignore', 'ipc'],
   });
   let exitStatus: ExitStatus | null = null;
@@ -73,10 +83,12 @@ export async function spawnWatched(command: string, args: string[], options: Wat
     watchdog.once('error', (err) => reject(new Error(`cannot start the watchdog for ${command}: ${err.message}`)));
     void exited.then((status) => reject(new Error(`the watchdog for ${command} exited (${status.signal ?? status.code}) before starting it`)));
   });
-  // From here on the command lives as long as we do, no longer; it does not keep our event loop alive.
-  watchdog.unref();
-  watchdog.channel?.unref();
-  for (const pipe of [watchdog.stdout, watchdog.stderr]) (pipe as Socket | null)?.unref();
+  // From here on the command lives as long as we do, no longer; unless asked, it does not keep our event loop alive.
+  if (!options.keepAlive) {
+    watchdog.unref();
+    watchdog.channel?.unref();
+    for (const pipe of [watchdog.stdout, watchdog.stderr]) (pipe as Socket | null)?.unref();
+  }
 
   const stop = async (): Promise<ExitStatus> => {
     if (exitStatus) return exitStatus;

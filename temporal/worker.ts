@@ -24,6 +24,8 @@ export interface PairsWorkerOptions {
   shutdownGraceTime?: Duration;
   /** Called with each finished cycle's duration in seconds. */
   onCycleFinished?: (seconds: number) => void;
+  /** Discovery's universe when a run names none; default none. */
+  universe?: () => Promise<string[]>;
 }
 
 export const MAX_CACHED_WORKFLOWS = 100;
@@ -47,7 +49,7 @@ export async function createPairsWorker(options: PairsWorkerOptions): Promise<Wo
     workflowBundle: options.workflowBundle ?? await cachedWorkflowBundle(),
     activities: createPairsActivities({
       db: options.db, broker: options.broker, configPath: options.configPath, taskQueue, client: options.client,
-      onCycleFinished: options.onCycleFinished,
+      onCycleFinished: options.onCycleFinished, universe: options.universe,
     }),
     shutdownGraceTime: options.shutdownGraceTime ?? '20 seconds',
     // The SDK's default scales with the V8 heap limit (~2,300 workflows at a 4 GB heap); the worker runs one cycle

@@ -5,12 +5,12 @@
  * can include (workflows/ and what it imports, e.g. strategy/ and broker/order-status.ts) and the
  * @temporalio/worker and @temporalio/workflow versions (a bundle must match the worker's SDK version exactly).
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bundleSourceFiles } from './bundle-sources';
+import { spawnWatched } from './watched-process';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 const WORKFLOWS_ENTRY = require.resolve('../workflows');
@@ -49,21 +49,20 @@ bundleWorkflowCode({ workflowsPath }).then(({ code }) => {
 });
 `;
 
-function bundleInChild(outFile: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', BUNDLE_SCRIPT, require.resolve('@temporalio/worker'), WORKFLOWS_ENTRY, outFile], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NODE_OPTIONS: '' },
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-    child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      if (code === 0 && existsSync(outFile)) resolve();
-      else reject(new Error(`workflow bundling failed (code ${code}, signal ${signal}):\n${output.trim()}`));
-    });
+/** Bundles in a watched child process, so a bundle build never outlives the process that wanted it. */
+async function bundleInChild(outFile: string): Promise<void> {
+  const child = await spawnWatched(process.execPath, ['-e', BUNDLE_SCRIPT, require.resolve('@temporalio/worker'), WORKFLOWS_ENTRY, outFile], {
+    stdout: 'pipe',
+    stderr: 'pipe',
+    keepAlive: true,
+    env: { ...process.env, NODE_OPTIONS: '' },
   });
+  let output = '';
+  for (const pipe of [child.stdout, child.stderr]) pipe?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const status = await child.exited;
+  if (status.code !== 0 || !existsSync(outFile)) {
+    throw new Error(`workflow bundling failed (code ${status.code}, signal ${status.signal}):\n${output.trim()}`);
+  }
 }
 
 function writableDir(dir: string): boolean {

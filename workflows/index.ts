@@ -2,3 +2,4 @@
 export { pairsCycleWorkflow } from './pairs-cycle';
 export { pairTradeWorkflow } from './pair-trade';
 export { emergencyStopWorkflow } from './emergency-stop';
+export { discoveryWorkflow } from './discovery';

@@ -1,8 +1,10 @@
-import { log, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { log, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import {
-  PAIRS_CYCLE_ACTIVITY_OPTIONS, type CycleSummary, type PairsCycleActivities, type PairsCycleInput, type ReconciliationReport,
+  CYCLE_CONFIG_ONCE_PATCH, PAIRS_CYCLE_ACTIVITY_OPTIONS, evaluationParts,
+  type CycleConfig, type CycleSummary, type PairsCycleActivities, type PairsCycleInput, type PairsEvaluation, type ReconciliationReport,
 } from './contracts/pairs-cycle';
 
+const configs = proxyActivities<Pick<PairsCycleActivities, 'loadCycleConfig'>>(PAIRS_CYCLE_ACTIVITY_OPTIONS.config);
 const market = proxyActivities<Pick<PairsCycleActivities, 'readMarketClock'>>(PAIRS_CYCLE_ACTIVITY_OPTIONS.market);
 const recon = proxyActivities<Pick<PairsCycleActivities, 'reconcile'>>(PAIRS_CYCLE_ACTIVITY_OPTIONS.reconciliation);
 const steps = proxyActivities<Pick<PairsCycleActivities, 'refreshMarketData' | 'evaluatePairs' | 'routeSignals'>>(PAIRS_CYCLE_ACTIVITY_OPTIONS.steps);
@@ -16,18 +18,36 @@ function reconciliationLines(report: ReconciliationReport): CycleSummary['reconc
   };
 }
 
+/** The chunks' results as one evaluation. */
+function mergeEvaluations(parts: PairsEvaluation[]): PairsEvaluation {
+  const merged: PairsEvaluation = { pairsProcessed: 0, signals: {}, spreadsWritten: 0, entries: [], exits: [] };
+  for (const part of parts) {
+    merged.pairsProcessed += part.pairsProcessed;
+    merged.spreadsWritten += part.spreadsWritten;
+    for (const [type, n] of Object.entries(part.signals)) merged.signals[type] = (merged.signals[type] ?? 0) + n;
+    merged.entries.push(...part.entries);
+    merged.exits.push(...part.exits);
+  }
+  return merged;
+}
+
 /**
- * One hourly cycle in six activities whatever the number of pairs: clock, reconciliation, one batched bars
- * fetch, one evaluation of every pair (spreads, z-scores, signals persisted in multi-row statements), one
- * routing step (entries start pair-trade workflows, exits signal them), last_update.
+ * One hourly cycle in a few activities whatever the number of pairs: the config (read once, so the cycle's
+ * inputs are in its history), clock, reconciliation, one batched bars fetch, the evaluation of every pair in
+ * chunks of EVALUATION_CHUNK_PAIRS run in parallel (spreads, z-scores, signals persisted in multi-row
+ * statements; any worker can take a chunk), one routing step (entries start pair-trade workflows, exits signal
+ * them), last_update. Histories from before the patch read the config inside each activity and evaluate in one.
  */
 export async function pairsCycleWorkflow(input: PairsCycleInput = {}): Promise<CycleSummary> {
   const dryRun = input.dryRun ?? false;
+  const cycleConfig: CycleConfig | null = patched(CYCLE_CONFIG_ONCE_PATCH) ? await configs.loadCycleConfig() : null;
+  const config = cycleConfig?.config;
   const clock = await market.readMarketClock();
   const summary: CycleSummary = {
     workflowId: workflowInfo().workflowId, dryRun, at: new Date(clock.nowMs).toISOString(), marketOpen: clock.isOpen,
     skippedReason: null, pairsProcessed: 0, barsUpserted: 0, spreadsWritten: 0, signals: {},
     tradesOpened: [], tradesClosing: [], entriesBlockedReason: null, reconciliation: { unexplained: [], missing: [] },
+    ...(cycleConfig ? { configVersion: cycleConfig.version } : {}),
   };
   if (!clock.isOpen && !dryRun) {
     summary.skippedReason = 'market closed';
@@ -41,9 +61,18 @@ export async function pairsCycleWorkflow(input: PairsCycleInput = {}): Promise<C
     log.warn('entries blocked this cycle', { reason: summary.entriesBlockedReason });
   }
 
-  const refreshed = await steps.refreshMarketData({ nowMs: clock.nowMs });
+  const refreshed = await steps.refreshMarketData(config ? { nowMs: clock.nowMs, config } : { nowMs: clock.nowMs });
   summary.barsUpserted = refreshed.barsUpserted;
-  const evaluation = await steps.evaluatePairs({ nowMs: clock.nowMs, entriesBlockedReason: summary.entriesBlockedReason });
+  let evaluation: PairsEvaluation;
+  if (cycleConfig) {
+    const parts = evaluationParts(cycleConfig.activePairs);
+    summary.evaluationParts = parts;
+    evaluation = mergeEvaluations(await Promise.all(Array.from({ length: parts }, (_, part) => steps.evaluatePairs({
+      nowMs: clock.nowMs, entriesBlockedReason: summary.entriesBlockedReason, config: cycleConfig.config, chunk: { part, parts },
+    }))));
+  } else {
+    evaluation = await steps.evaluatePairs({ nowMs: clock.nowMs, entriesBlockedReason: summary.entriesBlockedReason });
+  }
   summary.pairsProcessed = evaluation.pairsProcessed;
   summary.spreadsWritten = evaluation.spreadsWritten;
   summary.signals = evaluation.signals;

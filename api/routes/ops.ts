@@ -36,7 +36,9 @@ export function opsRouter(ctx: ApiContext, deps: ReadinessDeps, metrics: ApiMetr
           }
         }));
         const ready = results.every(([, r]) => r.ok);
-        res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'unavailable', checks: Object.fromEntries(results) });
+        const byName: Record<string, (typeof results)[number][1]> = {};
+        for (const [name, result] of results) byName[name] = result;
+        res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'unavailable', checks: byName });
       }],
     },
     { method: 'get', path: '/metrics', handlers: [metrics.handler] },

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { createApiLogger, createApp, API_BASE_PATH } from '../../api/app';
 import { closeServer, DEFAULT_API_HOST, DEFAULT_API_PORT, listen } from '../../api/server';
 import { createBrokerFromEnv, describeBrokerEnv } from '../../broker/broker-from-env';
+import { seedConfigFromFile } from '../../config/config-store';
 import { configPathFromEnv, loadConfig } from '../../config/loader';
 import { createDb } from '../../db/connection';
 import { Client, Connection } from '@temporalio/client';
@@ -45,6 +46,10 @@ export function registerApi(program: Command): void {
       if (!apiToken) logger.warn('PAIRS_API_TOKEN is not set: every POST endpoint answers 401');
 
       const db = createDb({ connectionString });
+      // The stored config is the one every process reads; the file only seeds an empty database.
+      await seedConfigFromFile(db, configPath).catch((err: unknown) => {
+        logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'config not seeded yet (migrations not applied?): GET /config answers 503 until it is');
+      });
       // Lazy: the API starts (and /healthz answers) while Temporal is still down; /readyz reports it.
       const temporal = temporalSettingsFromEnv();
       const client = new Client({ connection: Connection.lazy({ address: temporal.address }), namespace: temporal.namespace });

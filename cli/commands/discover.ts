@@ -2,9 +2,11 @@ import type { Command } from 'commander';
 import { finiteOrNull } from '../../strategy/analyze';
 import { pairCount, scanUniverse, type ScanProgress, type ScannedPair } from '../../strategy/scan';
 import { runCommand, UsageError } from '../errors';
+import { registryDiscovery, wantsRegistryDiscovery, type RegistryDiscoveryFlags } from '../registry-discovery';
+import { TASK_QUEUE } from '../../workflows/contracts/task-queue';
 import { asUsageError, formatNumber, loadPriceCsv, parseIntegerOption, parseNumberOption } from '../price-input';
 
-interface DiscoverFlags {
+interface DiscoverFlags extends RegistryDiscoveryFlags {
   csv?: string;
   all?: boolean;
   maxPvalue: string;
@@ -87,7 +89,8 @@ function table(pairs: DiscoveredPair[], tested: number, seconds: number): string
 export function registerDiscover(program: Command): void {
   program
     .command('discover')
-    .description('Scan every pair of a price CSV for cointegration; rank and filter the candidates')
+    .description('Scan every pair of a price CSV for cointegration; rank and filter the candidates. With --deploy, --run or --now: '
+      + 're-discovery of the registry (env DATABASE_URL, TEMPORAL_ADDRESS, broker ALPACA_*, PAIRS_UNIVERSE, PAIRS_DISCOVERY_CRON)')
     .option('--csv <file>', 'price CSV: timestamp column, then one price column per symbol')
     .option('--all', 'list every pair (i < j in column order) with the full AIC test: no screen, no filter')
     .option('--max-pvalue <p>', 'Engle-Granger p-value cut', '0.05')
@@ -100,8 +103,21 @@ export function registerDiscover(program: Command): void {
     .option('--two-stage <mode>', 'fixed-lag screen before the full test: auto, on, off', 'auto')
     .option('--workers <n>', "worker threads: a count, or 'auto'", 'auto')
     .option('--json', 'print one JSON object')
+    .option('--deploy', 'create or update the re-discovery schedule (weekly; --cron, --every)')
+    .option('--cron <expr>', 'with --deploy: five-field cron, UTC (default PAIRS_DISCOVERY_CRON or weekly, Saturday 06:00)')
+    .option('--every <seconds>', 'with --deploy: a run every N seconds instead of the cron')
+    .option('--run', 'start a re-discovery run on the workers now')
+    .option('--wait', 'with --run: wait for it and print its summary')
+    .option('--now', 'run one re-discovery in this process, without Temporal (before the first worker starts)')
+    .option('--if-empty', 'with --now: only when the registry has no active pair (first start)')
+    .option('--task-queue <name>', 'task queue of the workers', TASK_QUEUE)
     .action((flags: DiscoverFlags) =>
       runCommand(async () => {
+        if (wantsRegistryDiscovery(flags)) {
+          if (flags.csv) throw new UsageError('--csv cannot be combined with --deploy, --run or --now');
+          await registryDiscovery(flags, (line) => process.stdout.write(`${line}\n`));
+          return;
+        }
         if (!flags.csv) throw new UsageError('--csv FILE is required');
         const maxPvalue = parseNumberOption('--max-pvalue', flags.maxPvalue, 0, 1);
         const top = parseIntegerOption('--top', flags.top, 1);

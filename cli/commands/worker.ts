@@ -1,6 +1,8 @@
 import v8 from 'node:v8';
 import type { Command } from 'commander';
 import { createBrokerFromEnv, describeBrokerEnv } from '../../broker/broker-from-env';
+import { universeFromEnv } from '../../broker/universe-from-env';
+import { seedConfigFromFile } from '../../config/config-store';
 import { configPathFromEnv, loadConfig } from '../../config/loader';
 import { createDb } from '../../db/connection';
 import { runReconciliation } from '../../activities/reconciliation';
@@ -13,7 +15,8 @@ import { runCommand, UsageError } from '../errors';
 export function registerWorker(program: Command): void {
   program
     .command('worker')
-    .description('run the Temporal worker (pairs cycle, pair trades, emergency stop); env: DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, broker (ALPACA_*), PAIRS_CONFIG')
+    .description('run the Temporal worker (pairs cycle, pair trades, emergency stop, discovery); env: DATABASE_URL, TEMPORAL_ADDRESS, '
+      + 'TEMPORAL_NAMESPACE, broker (ALPACA_*), PAIRS_CONFIG (seeds the stored config), PAIRS_UNIVERSE')
     .option('--task-queue <name>', 'task queue to poll', TASK_QUEUE)
     .action((opts: { taskQueue: string }) => runCommand(async () => {
       const connectionString = process.env.DATABASE_URL;
@@ -24,6 +27,8 @@ export function registerWorker(program: Command): void {
       const db = createDb({ connectionString });
       const broker = createBrokerFromEnv();
       try {
+        // The stored config is the one every process reads; the file only seeds an empty database.
+        if (await seedConfigFromFile(db, configPath)) log(`config: stored from ${configPath} (the database holds it from now on)`);
         // Fail closed but keep running: discrepancies are logged now and block entries in every cycle until resolved.
         try {
           const report = await runReconciliation({ db, broker });
@@ -33,7 +38,9 @@ export function registerWorker(program: Command): void {
           log(`reconciliation at start failed: ${err instanceof Error ? err.message : String(err)}`);
         }
         const connection = await connectWorker(settings);
-        const worker = await createPairsWorker({ connection, namespace: settings.namespace, taskQueue: opts.taskQueue, db, broker, configPath });
+        const worker = await createPairsWorker({
+          connection, namespace: settings.namespace, taskQueue: opts.taskQueue, db, broker, configPath, universe: universeFromEnv(),
+        });
         const stop = (signal: string) => {
           log(`${signal}: draining worker`);
           worker.shutdown();

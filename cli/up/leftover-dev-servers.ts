@@ -1,5 +1,5 @@
 import { devServerDbArgs } from '../../temporal/dev-server';
-import { listProcesses, stopProcesses } from './processes';
+import { listProcesses, stopProcesses } from '../../temporal/processes';
 
 /**
  * Stops every process still serving Temporal from `dbFile`: a dev server (or its watchdog) from an earlier run on

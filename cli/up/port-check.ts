@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { UsageError } from '../errors';
-import { findPortOwner } from './port-owner';
+import { findPortOwner } from '../../temporal/port-owner';
 
 export interface PortUse {
   port: number;

@@ -1,7 +1,7 @@
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors';
-import { isRunning, startTimeOf } from './processes';
+import { isRunning, startTimeOf } from '../../temporal/processes';
 
 export const RUN_LOCK_FILE = 'pairs-up.lock';
 
@@ -32,7 +32,7 @@ function readLock(file: string): LockRecord | null {
     const parsed = JSON.parse(text) as Partial<LockRecord>;
     return typeof parsed.pid === 'number' ? { pid: parsed.pid, startTime: parsed.startTime ?? null, startedAt: String(parsed.startedAt) } : null;
   } catch {
-    return null; // cut short by a crash while it was being written: nobody holds it
+    return null; // not a lock record (e.g. an empty file an older version left when it crashed): nobody holds it
   }
 }
 
@@ -48,6 +48,32 @@ function unlinkIfPresent(file: string): void {
   }
 }
 
+function sameRecord(a: LockRecord | null, b: LockRecord | null): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * Moves a dead owner's lock aside. Two starts may both find it dead: the first moves it and takes the lock;
+ * the second then finds that what it moved is not the record it judged, and puts the live lock back.
+ */
+function takeOverStale(file: string, judged: LockRecord | null): void {
+  const aside = `${file}.${process.pid}.stale`;
+  try {
+    renameSync(file, aside);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  if (!sameRecord(readLock(aside), judged)) {
+    try {
+      linkSync(aside, file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+  unlinkIfPresent(aside);
+}
+
 /**
  * `<dataDir>/pairs-up.lock`, holding our pid: one `pairs up` per data directory. A lock whose owner is gone
  * is taken over and reported as `crashedRun`; a live owner is a usage error.
@@ -56,37 +82,38 @@ export function acquireRunLock(dataDir: string): RunLock {
   const file = path.join(dataDir, RUN_LOCK_FILE);
   const ours: LockRecord = { pid: process.pid, startTime: startTimeOf(process.pid), startedAt: new Date().toISOString() };
   let crashedRun: LockRecord | null = null;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    let fd: number;
-    try {
-      fd = openSync(file, 'wx', 0o600);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const holder = readLock(file);
-      if (holder && ownerIsAlive(holder)) {
-        throw new UsageError(
-          `${dataDir} is in use by another \`pairs up\` (pid ${holder.pid}, started ${holder.startedAt}); stop it or use another --data-dir`,
-        );
+  // The record is written to a file of our own and linked into place: the lock never exists without its content.
+  const draft = `${file}.${process.pid}.new`;
+  writeFileSync(draft, `${JSON.stringify(ours)}\n`, { mode: 0o600 });
+  try {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        linkSync(draft, file);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        const holder = readLock(file);
+        if (holder && ownerIsAlive(holder)) {
+          throw new UsageError(
+            `${dataDir} is in use by another \`pairs up\` (pid ${holder.pid}, started ${holder.startedAt}); stop it or use another --data-dir`,
+          );
+        }
+        crashedRun = holder ?? crashedRun ?? { pid: 0, startTime: null, startedAt: 'unknown' };
+        takeOverStale(file, holder);
+        continue;
       }
-      crashedRun = holder ?? crashedRun ?? { pid: 0, startTime: null, startedAt: 'unknown' };
-      unlinkIfPresent(file);
-      continue;
+      let released = false;
+      return {
+        file,
+        crashedRun,
+        release() {
+          if (released) return;
+          released = true;
+          if (readLock(file)?.pid === ours.pid) unlinkIfPresent(file);
+        },
+      };
     }
-    try {
-      writeSync(fd, `${JSON.stringify(ours)}\n`);
-    } finally {
-      closeSync(fd);
-    }
-    let released = false;
-    return {
-      file,
-      crashedRun,
-      release() {
-        if (released) return;
-        released = true;
-        if (readLock(file)?.pid === ours.pid) unlinkIfPresent(file);
-      },
-    };
+  } finally {
+    unlinkIfPresent(draft);
   }
   throw new Error(`could not take the lock ${file}: another start keeps recreating it`);
 }

@@ -180,11 +180,13 @@ async function startPieces(options: UpOptions, log: Log, env: NodeJS.ProcessEnv,
   step();
   // Temporal
   const externalTemporal = env.TEMPORAL_ADDRESS;
+  let serverStartedAt = new Date();
   let temporalAddress: string;
   let temporalUiUrl: string | null = null;
   if (!externalTemporal) {
     await ensureTemporalCli();
     step();
+    serverStartedAt = new Date();
     const server = await startDevServer({
       dbFile: temporalDbFile,
       port: options.temporalPort,
@@ -203,7 +205,7 @@ async function startPieces(options: UpOptions, log: Log, env: NodeJS.ProcessEnv,
   const client: Client = await connectClient({ address: temporalAddress, namespace });
   teardown.add('temporal client', () => client.connection.close());
   if (!externalTemporal) {
-    const terminated = await terminateInterruptedCycles(client);
+    const terminated = await terminateInterruptedCycles(client, serverStartedAt);
     if (terminated.length > 0) log(`temporal: terminated ${terminated.length} cycle(s) the last run left unfinished: ${terminated.join(', ')}`);
   }
 

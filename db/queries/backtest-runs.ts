@@ -41,6 +41,17 @@ export async function loadAlignedBars(
   return bars;
 }
 
+/** First and last bar time (epoch ms) both symbols share, and how many; count 0 when none. */
+export async function sharedBarRange(db: Db, symbol1: string, symbol2: string): Promise<{ first: number; last: number; count: number }> {
+  const { rows } = await sql<{ first: Date | null; last: Date | null; count: number }>`
+    SELECT min(a.ts) AS first, max(a.ts) AS last, count(*)::int AS count
+    FROM strategy_engine.market_data a
+    JOIN strategy_engine.market_data b ON b.symbol = ${symbol2} AND b.ts = a.ts
+    WHERE a.symbol = ${symbol1}`.execute(db);
+  const row = rows[0];
+  return { first: row?.first ? new Date(row.first).getTime() : NaN, last: row?.last ? new Date(row.last).getTime() : NaN, count: row?.count ?? 0 };
+}
+
 /** A backtest_run row as the API stores it; JSON columns as values (serialised here). */
 export type BacktestRunInsert = Omit<Insertable<BacktestRunTable>, 'id' | 'run_date' | 'params' | 'equity_curve' | 'trade_log'> & {
   params: Record<string, unknown>;

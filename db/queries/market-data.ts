@@ -63,3 +63,18 @@ export async function recentCloses(db: Db, symbols: string[], limit: number): Pr
   }
   return out;
 }
+
+/** Closes of each symbol with from <= ts <= to, oldest first, in one query. */
+export async function closesBetween(db: Db, symbols: string[], from: Date, to: Date): Promise<Map<string, CloseSeries>> {
+  const out = new Map<string, CloseSeries>(symbols.map((s) => [s, { ts: [], close: [] }]));
+  if (symbols.length === 0) return out;
+  const rows = await db.selectFrom('strategy_engine.market_data').select(['symbol', 'ts', 'close'])
+    .where('symbol', 'in', symbols).where('ts', '>=', from).where('ts', '<=', to)
+    .orderBy('symbol').orderBy('ts').execute();
+  for (const r of rows) {
+    const series = out.get(r.symbol)!;
+    series.ts.push(new Date(r.ts).getTime());
+    series.close.push(r.close);
+  }
+  return out;
+}

@@ -31,7 +31,10 @@ function registryRow(pair: ScannedPair, rank: number): NewPair {
   };
 }
 
-/** Upserts the ranked pairs (one statement, ON CONFLICT (symbol1, symbol2) DO UPDATE) and deactivates the rest. */
+/**
+ * Upserts the ranked pairs (one statement, ON CONFLICT (symbol1, symbol2) DO UPDATE) and retires the rest, except
+ * those with a live trade.
+ */
 export async function storeDiscoveredPairs(db: Db, ranked: ScannedPair[]): Promise<{ ids: number[]; deactivated: number }> {
   return db.transaction().execute(async (trx) => {
     let ids: number[] = [];
@@ -48,6 +51,9 @@ export async function storeDiscoveredPairs(db: Db, ranked: ScannedPair[]): Promi
           score: eb.ref('excluded.score'),
           rank: eb.ref('excluded.rank'),
           is_active: true,
+          status: 'ACTIVE',
+          retired_at: null,
+          retire_reason: null,
           updated_at: NOW,
         })))
         .returning(['id', 'symbol1', 'symbol2'])
@@ -56,7 +62,7 @@ export async function storeDiscoveredPairs(db: Db, ranked: ScannedPair[]): Promi
       ids = ranked.map((p) => idOf.get(`${p.symbol1}/${p.symbol2}`)!);
     }
     let query = trx.updateTable('strategy_engine.pair_registry')
-      .set({ is_active: false, rank: null, updated_at: NOW })
+      .set({ is_active: false, rank: null, status: 'RETIRED', retired_at: NOW, retire_reason: 'left the top N of a discovery run', updated_at: NOW })
       .where('is_active', '=', true)
       .where(({ not, exists, selectFrom }) => not(exists(
         selectFrom('strategy_engine.pair_trade').select('id')
@@ -80,4 +86,10 @@ export async function registryIsFresh(db: Db, maxAgeMs: number, nowMs = Date.now
     .executeTakeFirstOrThrow();
   if (Number(row.active) === 0 || !row.newest) return false;
   return nowMs - new Date(row.newest).getTime() <= maxAgeMs;
+}
+
+export async function countActivePairs(db: Db): Promise<number> {
+  const row = await db.selectFrom('strategy_engine.pair_registry').select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('is_active', '=', true).executeTakeFirstOrThrow();
+  return Number(row.n);
 }

@@ -160,7 +160,9 @@ describe('pairs API write endpoints, auth and bad input', () => {
       expect(Object.keys(res.body)).toEqual([
         'run_id', 'pair_id', 'total_return', 'annualized_return', 'sharpe_ratio', 'max_drawdown', 'win_rate', 'profit_factor',
         'total_trades', 'avg_hold_time_hours', 'kelly_fraction', 'passed_gate', 'equity_curve', 'trade_log',
+        'effective_start_date', 'effective_end_date',
       ]);
+      expect(res.body).toMatchObject({ effective_start_date: '2025-01-26', effective_end_date: '2025-02-20' });
       expect(res.body.pair_id).toBe(pairId);
       expect(res.body.total_trades).toBeGreaterThan(0);
       expect(res.body.trade_log).toHaveLength(res.body.total_trades);
@@ -175,10 +177,24 @@ describe('pairs API write endpoints, auth and bad input', () => {
       expect(history.body[0]).toMatchObject({ id: res.body.run_id, start_date: '2025-01-26', end_date: '2025-02-20', passed_gate: res.body.passed_gate });
     });
 
+    it('runs a period wider than the stored data over the overlap and reports the effective period', async () => {
+      const res = await request(env.app).post(`${API}/backtest`).set(AUTH)
+        .send({ pair_id: pairId, start_date: '2000-01-01', end_date: '2100-01-01' }).expect(200);
+      // 1,500 bars from 2025-01-01 00:00: the first 500 fit the hedge ratio, the test runs from bar 500
+      // (2025-01-21 20:00) to the last bar (2025-03-04 11:00).
+      expect(res.body).toMatchObject({ effective_start_date: '2025-01-21', effective_end_date: '2025-03-04' });
+      expect(res.body.equity_curve).toHaveLength(1000);
+      expect(res.body.equity_curve[0].timestamp).toBe(barsStart.getTime() + 500 * HOUR);
+      const stored = await env.db.selectFrom('strategy_engine.backtest_run').selectAll().where('id', '=', res.body.run_id).executeTakeFirstOrThrow();
+      expect(stored).toMatchObject({ start_date: '2025-01-21', end_date: '2025-03-04' });
+      expect(stored.params).toMatchObject({ requested_start_date: '2000-01-01', requested_end_date: '2100-01-01' });
+    });
+
     it.each([
       [{ start_date: '2025-02-20', end_date: '2025-01-26' }, 400, /end_date must not be before start_date/],
-      [{ start_date: '2025-01-05' }, 400, /need 500 hourly bars of QRVO\/SWKS before 2025-01-05/],
-      [{ start_date: '2026-01-05', end_date: '2026-02-01' }, 400, /need at least 2 hourly bars/],
+      [{ start_date: '2026-01-05', end_date: '2026-02-01' }, 400,
+        /no usable overlap with 2026-01-05 \.\. 2026-02-01: the stored hourly bars of QRVO\/SWKS cover 2025-01-01 \.\. 2025-03-04 \(1500 shared bars\)/],
+      [{ start_date: '2024-01-01', end_date: '2025-01-15' }, 400, /no usable overlap with 2024-01-01 \.\. 2025-01-15: .* cover 2025-01-01 \.\. 2025-03-04/],
       [{ start_date: '2025-02-30' }, 400, /real calendar date/],
       [{ entry_threshold: 1, exit_threshold: 1.5 }, 400, /exit_threshold < entry_threshold/],
       [{ initial_capital: -5 }, 400, /initial_capital/],

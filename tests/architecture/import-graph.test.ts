@@ -3,8 +3,9 @@
  * types still ties modules together), and outside workflows/ the workflows are reached only through their
  * contracts.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { relativeImportsOf } from '../../temporal/bundle-sources';
 
 const ROOT = path.resolve(__dirname, '../..');
 const FOLDERS = ['strategy', 'broker', 'db', 'config', 'activities', 'workflows', 'temporal', 'api', 'cli', 'chaos', 'bench', 'web'];
@@ -19,24 +20,11 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-const SPEC = /(?:^|\n)\s*(?:import|export)\s+(?:type\s+)?(?:[^'";]*?\s+from\s+)?['"](\.[^'"]+)['"]|\b(?:require|import)\(\s*['"](\.[^'"]+)['"]\s*\)/g;
-
-function resolveImport(from: string, spec: string): string | null {
-  const base = path.join(path.dirname(from), spec);
-  for (const candidate of [`${base}.ts`, path.join(base, 'index.ts'), base]) {
-    if (existsSync(path.join(ROOT, candidate)) && statSync(path.join(ROOT, candidate)).isFile()) return path.normalize(candidate);
-  }
-  return null;
-}
-
 function importGraph(): Map<string, string[]> {
   const graph = new Map<string, string[]>();
   for (const file of FOLDERS.flatMap(sourceFiles)) {
-    const text = readFileSync(path.join(ROOT, file), 'utf8');
-    const targets = [...text.matchAll(SPEC)]
-      .map((m) => resolveImport(file, (m[1] ?? m[2])))
-      .filter((t): t is string => t !== null && t.endsWith('.ts'));
-    graph.set(file, [...new Set(targets)]);
+    const targets = relativeImportsOf(path.join(ROOT, file)).filter((t) => t.endsWith('.ts')).map((t) => path.relative(ROOT, t));
+    graph.set(file, targets);
   }
   return graph;
 }

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { runPairs } from '../helpers/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
-const SUBCOMMANDS = ['migrate', 'worker', 'api', 'sim', 'up', 'deploy', 'cycle', 'discover', 'analyze', 'backtest'];
+const SUBCOMMANDS = ['migrate', 'worker', 'api', 'sim', 'up', 'deploy', 'cycle', 'discover', 'analyze', 'backtest', 'walkforward'];
 
 describe('pairs CLI', () => {
   it('lists every subcommand in --help', () => {
@@ -39,12 +39,14 @@ describe('pairs CLI', () => {
     it('creates the schema, and a second run is a no-op', async () => {
       const first = runPairs(['migrate'], { DATABASE_URL: t.url });
       expect(first.stderr).toBe('');
-      expect(first.stdout).toMatch(/applied: 001_initial_schema/);
+      expect(first.stdout).toMatch(/applied: 001_initial_schema, 002_walkforward_runs, 003_config_and_registry_status/);
+      expect(first.stdout).toMatch(/config: stored from .*pairs\.yaml/);
       const second = runPairs(['migrate'], { DATABASE_URL: t.url });
       expect(second.stdout).toMatch(/schema is up to date/);
+      expect(second.stdout).not.toMatch(/config: stored/);
       const count = await sql<{ n: number }>`SELECT count(*)::int AS n FROM information_schema.tables
         WHERE table_schema = 'strategy_engine' AND table_name NOT LIKE 'kysely_%'`.execute(t.db);
-      expect(count.rows[0].n).toBe(8);
+      expect(count.rows[0].n).toBe(12);
     });
   });
 });

@@ -4,115 +4,67 @@
  * with seeded pairs, spreads, trades, bars and runs, and a real Temporal dev server (no worker: the seeded
  * trade's workflow is not running, so a close is refused by the API). Screenshots land in tests/artifacts/.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { chromium, type BrowserContext, type Dialog, type Page, type Request } from 'playwright-core';
-import { createApiLogger, createApp } from '../../api/app';
-import { createAlpacaBroker } from '../../broker/alpaca-broker';
-import { DEFAULT_CONFIG_PATH } from '../../config/loader';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { startTemporal } from '../helpers/temporal';
+import type { Dialog, Page, Request } from 'playwright-core';
+import { ARTIFACTS, openPage, startBrowserEnv, type BrowserEnv } from './browser-env';
 import { seedMonitoringData, type SeededData } from './seed';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTIFACTS = path.resolve(__dirname, '../artifacts');
 const TOKEN = 'test-token-0123456789';
 
 jest.setTimeout(120_000);
 
-let database: TestDatabase;
-let temporal: TestWorkflowEnvironment;
+let env: BrowserEnv;
 let seeded: SeededData;
-let server: Server;
-let baseUrl: string;
-let context: BrowserContext;
-let userDataDir: string;
 /** Every POST the pages sent, with its headers as the browser sent them. */
 const posts: Array<{ path: string; authorization: string | undefined; body: unknown }> = [];
 
 beforeAll(async () => {
-  [database, temporal] = await Promise.all([createTestDatabase('web_pages'), startTemporal()]);
-  seeded = await seedMonitoringData(database.db);
-  const app = createApp({
-    db: database.db,
-    temporal: { client: temporal.client, taskQueue: 'pairs-web-test' },
-    // Only the readiness probe talks to the broker; nothing listens here.
-    broker: createAlpacaBroker({ keyId: 'k', secret: 's', simulatorUrl: 'http://127.0.0.1:9' }),
-    configPath: DEFAULT_CONFIG_PATH,
+  env = await startBrowserEnv({
+    label: 'web_pages',
+    taskQueue: 'pairs-web-test',
     apiToken: TOKEN,
-    logger: createApiLogger('silent'),
+    prepare: async (db) => {
+      seeded = await seedMonitoringData(db);
+    },
   });
-  server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  mkdirSync(ARTIFACTS, { recursive: true });
-  userDataDir = mkdtempSync(path.join(os.tmpdir(), 'pairs-chromium-'));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run'],
-    viewport: { width: 1400, height: 1000 },
-  });
-  context.on('request', (req: Request) => {
+  env.context.on('request', (req: Request) => {
     if (req.method() !== 'POST') return;
     posts.push({ path: new URL(req.url()).pathname, authorization: req.headers().authorization, body: req.postDataJSON() });
   });
 });
 
 afterAll(async () => {
-  await context?.close();
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
-  await temporal?.teardown();
-  await database?.drop();
+  await env?.teardown();
 });
 
 const API = '/api/strategies/pairs';
 
-/** A page that records script errors, console errors, failed responses and any request leaving 127.0.0.1. */
-async function openPage(urlPath: string): Promise<{ page: Page; problems: string[] }> {
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  // Failed HTTP responses are recorded with their URL below; the console only repeats them without it.
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) problems.push(`console: ${msg.text()}`);
-  });
-  page.on('response', (res) => { if (res.status() >= 400) problems.push(`HTTP ${res.status()} ${new URL(res.url()).pathname}`); });
-  page.on('request', (req) => {
-    if (!req.url().startsWith(baseUrl)) problems.push(`request off the local server: ${req.url()}`);
-  });
-  await page.goto(`${baseUrl}${urlPath}`);
-  await page.waitForSelector('body[data-loaded=true]', { timeout: 20_000 });
-  return { page, problems };
-}
-
 /** Size of each chart's canvases and how many pixels carry the given line colour (±12 per channel). */
 async function chartPixels(page: Page, selector: string, rgb: [number, number, number]) {
-  return page.$$eval(selector, (charts, color) => charts.map((chart) => {
-    let linePixels = 0;
-    let painted = 0;
-    let width = 0;
-    let height = 0;
-    for (const canvas of Array.from(chart.querySelectorAll('canvas'))) {
-      width = Math.max(width, canvas.width);
-      height = Math.max(height, canvas.height);
-      const ctx = canvas.getContext('2d');
-      if (!ctx || canvas.width === 0 || canvas.height === 0) continue;
-      const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
-      for (let i = 0; i < data.length; i += 4) {
-        if (data[i + 3] === 0) continue;
-        if (data[i] < 250 || data[i + 1] < 250 || data[i + 2] < 250) painted++;
-        if (Math.abs(data[i] - color[0]) <= 12 && Math.abs(data[i + 1] - color[1]) <= 12 && Math.abs(data[i + 2] - color[2]) <= 12) linePixels++;
-      }
-    }
-    return { width, height, painted, linePixels };
-  }), rgb);
+  return page.$$eval(
+    selector,
+    (charts, color) =>
+      charts.map((chart) => {
+        let linePixels = 0;
+        let painted = 0;
+        let width = 0;
+        let height = 0;
+        for (const canvas of Array.from(chart.querySelectorAll('canvas'))) {
+          width = Math.max(width, canvas.width);
+          height = Math.max(height, canvas.height);
+          const ctx = canvas.getContext('2d');
+          if (!ctx || canvas.width === 0 || canvas.height === 0) continue;
+          const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+          for (let i = 0; i < data.length; i += 4) {
+            if (data[i + 3] === 0) continue;
+            if (data[i] < 250 || data[i + 1] < 250 || data[i + 2] < 250) painted++;
+            if (Math.abs(data[i] - color[0]) <= 12 && Math.abs(data[i + 1] - color[1]) <= 12 && Math.abs(data[i + 2] - color[2]) <= 12) linePixels++;
+          }
+        }
+        return { width, height, painted, linePixels };
+      }),
+    rgb,
+  );
 }
 
 describe('monitoring page', () => {
@@ -120,11 +72,13 @@ describe('monitoring page', () => {
   let problems: string[];
 
   beforeAll(async () => {
-    ({ page, problems } = await openPage('/'));
+    ({ page, problems } = await openPage(env, '/'));
     await page.waitForFunction(() => document.querySelectorAll('.card .chart canvas').length > 0);
     await page.waitForTimeout(300); // let the charts paint their first frame
   });
-  afterAll(async () => { await page?.close(); });
+  afterAll(async () => {
+    await page?.close();
+  });
 
   test('shows the status header and config thresholds', async () => {
     expect(await page.textContent('#status-active')).toBe('running');
@@ -137,8 +91,9 @@ describe('monitoring page', () => {
   });
 
   test('lists the seeded pairs with numeric z-scores, P&L and days held', async () => {
-    const rows = await page.$$eval('#pairs-table tbody tr', (trs) => trs.map((tr) =>
-      Array.from(tr.querySelectorAll('td')).map((td) => td.textContent?.trim() ?? '')));
+    const rows = await page.$$eval('#pairs-table tbody tr', (trs) =>
+      trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent?.trim() ?? '')),
+    );
     expect(rows.map((r) => r[0]).sort()).toEqual(['ARQX/BLVN', 'HALO/IONQ']);
     const open = rows.find((r) => r[0] === 'ARQX/BLVN')!;
     const flat = rows.find((r) => r[0] === 'HALO/IONQ')!;
@@ -174,7 +129,7 @@ describe('monitoring page', () => {
     expect(await page.locator(`#pair-${seeded.pairIds[1]} .close-pair`).count()).toBe(0);
   });
 
-  test('close confirms, asks for the token once, sends it as a Bearer header and shows the API\'s answer', async () => {
+  test("close confirms, asks for the token once, sends it as a Bearer header and shows the API's answer", async () => {
     const dialogs: string[] = [];
     const onDialog = (dialog: Dialog) => {
       dialogs.push(dialog.type());
@@ -189,14 +144,17 @@ describe('monitoring page', () => {
     expect(close?.authorization).toBe(`Bearer ${TOKEN}`);
     // No worker runs the seeded trade's workflow, so the API refuses the close (409) and the page says why.
     expect(await page.textContent('#notice')).toBe(
-      `Close ARQX/BLVN failed: No open trade: the workflow of trade ${seeded.openTradeId} (pair-trade-seeded-1) is not running`);
+      `Close ARQX/BLVN failed: No open trade: the workflow of trade ${seeded.openTradeId} (pair-trade-seeded-1) is not running`,
+    );
     expect(await page.evaluate(() => sessionStorage.getItem('pairs.apiToken'))).toBe(TOKEN);
     expect(await page.locator(`#pair-${seeded.pairIds[0]} .close-pair`).isEnabled()).toBe(true);
   });
 
   test('a rejected token is forgotten and the error is shown', async () => {
     await page.evaluate(() => sessionStorage.setItem('pairs.apiToken', 'wrong'));
-    const onDialog = (dialog: Dialog) => { void dialog.accept(); };
+    const onDialog = (dialog: Dialog) => {
+      void dialog.accept();
+    };
     page.on('dialog', onDialog);
     await page.click('#emergency-stop');
     await page.waitForFunction(() => document.querySelector('#notice')?.textContent?.startsWith('Emergency stop failed'));
@@ -219,9 +177,11 @@ describe('backtest review page', () => {
   let problems: string[];
 
   beforeAll(async () => {
-    ({ page, problems } = await openPage('/backtests.html'));
+    ({ page, problems } = await openPage(env, '/backtests.html'));
   });
-  afterAll(async () => { await page?.close(); });
+  afterAll(async () => {
+    await page?.close();
+  });
 
   test('lists the runs and shows the gate verdict of the selected one', async () => {
     const rows = await page.$$eval('#runs-table tbody tr', (trs) => trs.map((tr) => tr.textContent ?? ''));
@@ -246,15 +206,21 @@ describe('backtest review page', () => {
       page.waitForResponse((r) => r.url().endsWith(`${API}/backtest`) && r.request().method() === 'POST'),
       page.click('#backtest-form button[type=submit]'),
     ]);
-    const result = await response.json() as { run_id: number; passed_gate: boolean; total_trades: number; trade_log: unknown[] };
+    const result = (await response.json()) as { run_id: number; passed_gate: boolean; total_trades: number; trade_log: unknown[] };
     expect(response.status()).toBe(200);
     await page.waitForSelector('#notice.ok, #notice.error');
-    expect(await page.textContent('#notice')).toBe(
-      `Backtest run #${result.run_id} finished: ${result.passed_gate ? 'passed' : 'failed'} the gate.`);
+    expect(await page.textContent('#notice')).toBe(`Backtest run #${result.run_id} finished: ${result.passed_gate ? 'passed' : 'failed'} the gate.`);
     const request = posts.find((p) => p.path === `${API}/backtest`);
     expect(request?.authorization).toBe(`Bearer ${TOKEN}`);
-    expect(request?.body).toEqual({ pair_id: seeded.pairIds[0], start_date: start, end_date: end,
-      entry_threshold: 2, exit_threshold: 0.5, stop_loss_threshold: 3, initial_capital: 100000 });
+    expect(request?.body).toEqual({
+      pair_id: seeded.pairIds[0],
+      start_date: start,
+      end_date: end,
+      entry_threshold: 2,
+      exit_threshold: 0.5,
+      stop_loss_threshold: 3,
+      initial_capital: 100000,
+    });
 
     await page.waitForFunction(() => document.querySelectorAll('#equity-chart canvas').length > 0);
     await page.waitForTimeout(300);

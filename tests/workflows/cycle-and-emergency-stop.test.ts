@@ -6,6 +6,7 @@ import {
   PAIRS_CYCLE_WORKFLOW, type PairsCycleActivities, type PairsCycleInput, type PairsEvaluation, type ReconciliationReport,
   type RoutingResult,
 } from '../../workflows/contracts/pairs-cycle';
+import type { StrategyConfig } from '../../config/schema';
 import type { pairsCycleWorkflow } from '../../workflows/pairs-cycle';
 import {
   EMERGENCY_STOP_WORKFLOW, type EmergencyStopActivities, type EmergencyStopInput, type LiveTradeRef,
@@ -40,9 +41,13 @@ describe('pairs cycle', () => {
     pendingEnsured: [],
   };
 
-  function fakeCycle(clock: { isOpen: boolean; nowMs: number }, report: ReconciliationReport) {
+  /** The workflow passes the stored config through to its steps without reading it. */
+  const CONFIG = { entry_threshold: 2.1, lookback_bars: 500 } as unknown as StrategyConfig;
+
+  function fakeCycle(clock: { isOpen: boolean; nowMs: number }, report: ReconciliationReport, activePairs = 3) {
     const calls: Array<{ name: keyof PairsCycleActivities; input?: unknown }> = [];
     const activities: PairsCycleActivities = {
+      loadCycleConfig: async () => { calls.push({ name: 'loadCycleConfig' }); return { config: CONFIG, version: 7, activePairs }; },
       readMarketClock: async () => { calls.push({ name: 'readMarketClock' }); return clock; },
       reconcile: async () => { calls.push({ name: 'reconcile' }); return report; },
       refreshMarketData: async (input) => { calls.push({ name: 'refreshMarketData', input }); return { symbols: 4, barsUpserted: 32 }; },
@@ -65,9 +70,9 @@ describe('pairs cycle', () => {
     expect(summary).toEqual({
       workflowId: 'pairs-cycle-test-closed', dryRun: false, at: new Date(NOW_MS).toISOString(), marketOpen: false,
       skippedReason: 'market closed', pairsProcessed: 0, barsUpserted: 0, spreadsWritten: 0, signals: {},
-      tradesOpened: [], tradesClosing: [], entriesBlockedReason: null, reconciliation: { unexplained: [], missing: [] },
+      tradesOpened: [], tradesClosing: [], entriesBlockedReason: null, reconciliation: { unexplained: [], missing: [] }, configVersion: 7,
     });
-    expect(fake.names()).toEqual(['readMarketClock']);
+    expect(fake.names()).toEqual(['loadCycleConfig', 'readMarketClock']);
   });
 
   it('blocks entries on an unexplained position, routes the evaluated signals and finishes the cycle', async () => {
@@ -80,9 +85,9 @@ describe('pairs cycle', () => {
     const summary = await runCycle('pairs-cycle-test-open', fake.activities);
 
     const blocked = 'reconciliation: unexplained position in XYZ';
-    expect(fake.names()).toEqual(['readMarketClock', 'reconcile', 'refreshMarketData', 'evaluatePairs', 'routeSignals', 'finishCycle']);
-    expect(fake.inputOf('refreshMarketData')).toEqual({ nowMs: NOW_MS });
-    expect(fake.inputOf('evaluatePairs')).toEqual({ nowMs: NOW_MS, entriesBlockedReason: blocked });
+    expect(fake.names()).toEqual(['loadCycleConfig', 'readMarketClock', 'reconcile', 'refreshMarketData', 'evaluatePairs', 'routeSignals', 'finishCycle']);
+    expect(fake.inputOf('refreshMarketData')).toEqual({ nowMs: NOW_MS, config: CONFIG });
+    expect(fake.inputOf('evaluatePairs')).toEqual({ nowMs: NOW_MS, entriesBlockedReason: blocked, config: CONFIG, chunk: { part: 0, parts: 1 } });
     expect(fake.inputOf('routeSignals')).toEqual({ entries: EVALUATION.entries, exits: EVALUATION.exits });
     expect(fake.inputOf('finishCycle')).toEqual({ nowMs: NOW_MS, startedAtMs: expect.any(Number) });
     expect(summary).toEqual({
@@ -90,6 +95,21 @@ describe('pairs cycle', () => {
       pairsProcessed: 3, barsUpserted: 32, spreadsWritten: 3, signals: EVALUATION.signals,
       tradesOpened: ROUTING.opened, tradesClosing: ROUTING.exitsSignalled, entriesBlockedReason: blocked,
       reconciliation: { unexplained: ['XYZ: broker 5, trades explain 0..0'], missing: ['trade 40: CCC broker 0, expected 30..30'] },
+      configVersion: 7, evaluationParts: 1,
+    });
+  });
+
+  it('spreads the evaluation of many pairs over parallel chunks and merges their results', async () => {
+    const fake = fakeCycle({ isOpen: true, nowMs: NOW_MS }, CLEAN, 600);
+    const summary = await runCycle('pairs-cycle-test-chunks', fake.activities);
+
+    const chunks = fake.calls.filter((c) => c.name === 'evaluatePairs').map((c) => (c.input as { chunk: unknown }).chunk);
+    expect(chunks).toEqual(expect.arrayContaining([{ part: 0, parts: 3 }, { part: 1, parts: 3 }, { part: 2, parts: 3 }]));
+    expect(chunks).toHaveLength(3);
+    expect(summary).toMatchObject({ evaluationParts: 3, pairsProcessed: 9, spreadsWritten: 9, signals: { LONG_SPREAD: 3, EXIT: 3, SKIPPED: 3 } });
+    expect(fake.inputOf('routeSignals')).toEqual({
+      entries: [...EVALUATION.entries, ...EVALUATION.entries, ...EVALUATION.entries],
+      exits: [...EVALUATION.exits, ...EVALUATION.exits, ...EVALUATION.exits],
     });
   });
 
@@ -98,7 +118,7 @@ describe('pairs cycle', () => {
     const summary = await runCycle('pairs-cycle-test-dry-run', fake.activities, { dryRun: true });
 
     expect(summary).toMatchObject({ dryRun: true, marketOpen: false, skippedReason: null, entriesBlockedReason: null, tradesOpened: ROUTING.opened });
-    expect(fake.inputOf('evaluatePairs')).toEqual({ nowMs: NOW_MS, entriesBlockedReason: null });
+    expect(fake.inputOf('evaluatePairs')).toEqual({ nowMs: NOW_MS, entriesBlockedReason: null, config: CONFIG, chunk: { part: 0, parts: 1 } });
     expect(fake.names()).toContain('finishCycle');
   });
 });

@@ -4,7 +4,7 @@
  * gets the outcome of the first scripted rule its id matches (default: filled at once). Every activity call
  * is logged, so tests assert on what the workflow did: orders placed, fills awaited, records written.
  */
-import { cancelled } from '@temporalio/activity';
+import { cancelled, heartbeat } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { missingOrder, type OrderSnapshot } from '../../broker/order-snapshot';
 import { isFinalOrderStatus } from '../../broker/order-status';
@@ -152,7 +152,13 @@ export class FakeTradeActivities {
           if (g.match.test(input.clientOrderId)) {
             g.onReach();
             // A worker shutting down (after a failed test) cancels the held poll instead of waiting forever.
-            await Promise.race([g.opened, cancelled()]);
+            // Heartbeats keep a long hold within the activity's heartbeat timeout on a slow machine.
+            const beat = setInterval(() => heartbeat('held'), 1000);
+            try {
+              await Promise.race([g.opened, cancelled()]);
+            } finally {
+              clearInterval(beat);
+            }
           }
         }
         const order = this.orders.get(input.clientOrderId);

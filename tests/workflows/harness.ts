@@ -25,7 +25,7 @@ const ACTIVITY_NAMES = Object.keys({
   planEntry: 1, submitLegOrder: 1, awaitOrderFinal: 1, cancelLegOrder: 1,
   recordTradeOpen: 1, recordTradeClosing: 1, recordTradeClosed: 1, recordTradeFailed: 1, recordTradeAttention: 1,
   setStrategyActive: 1, listLiveTradeRefs: 1, tradeStatuses: 1,
-  readMarketClock: 1, reconcile: 1, refreshMarketData: 1, evaluatePairs: 1, routeSignals: 1, finishCycle: 1,
+  loadCycleConfig: 1, readMarketClock: 1, reconcile: 1, refreshMarketData: 1, evaluatePairs: 1, routeSignals: 1, finishCycle: 1,
 } satisfies Record<keyof AnyActivities, 1>);
 
 export interface WorkflowHarness {

@@ -1,3 +1,4 @@
+import type { StrategyConfig } from '../../config/schema';
 import type { ReconciliationReport } from '../../strategy/reconciliation';
 import type { ExitSignalType, TradeSide } from '../../strategy/signals';
 import { BROKER_ACTIVITY, CYCLE_STEP_ACTIVITY, DB_ACTIVITY } from './activity-options';
@@ -7,7 +8,27 @@ import { BROKER_ACTIVITY, CYCLE_STEP_ACTIVITY, DB_ACTIVITY } from './activity-op
  * their plain-JSON shapes, and their options.
  */
 export { TASK_QUEUE } from './task-queue';
-export type { ReconciliationReport };
+export type { ReconciliationReport, StrategyConfig };
+
+/** Patch id of the cycle that reads the config once, as its first activity, and evaluates pairs in chunks. */
+export const CYCLE_CONFIG_ONCE_PATCH = 'cycle-config-once';
+
+/** Pairs per evaluatePairs activity: a 2,000-pair cycle is 8 activities run in parallel, on any worker. */
+export const EVALUATION_CHUNK_PAIRS = 250;
+
+/** How many evaluatePairs chunks a cycle over `activePairs` pairs runs. */
+export function evaluationParts(activePairs: number): number {
+  return Math.max(1, Math.ceil(activePairs / EVALUATION_CHUNK_PAIRS));
+}
+
+/** The config a cycle runs with, read once at its start; it shows in the cycle's Temporal history. */
+export interface CycleConfig {
+  config: StrategyConfig;
+  /** Version of the stored config (strategy_engine.strategy_config). */
+  version: number;
+  /** Active pairs at the time, to size the evaluation chunks. */
+  activePairs: number;
+}
 
 export const PAIRS_CYCLE_WORKFLOW = 'pairsCycleWorkflow';
 
@@ -44,6 +65,10 @@ export interface CycleSummary {
   entriesBlockedReason: string | null;
   /** `attention`: trades whose exit or compensation could not complete yet (absent when none). */
   reconciliation: { unexplained: string[]; missing: string[]; attention?: string[] };
+  /** Version of the stored config the cycle ran with (absent in cycles started before it was read once). */
+  configVersion?: number;
+  /** evaluatePairs activities the evaluation was spread over. */
+  evaluationParts?: number;
 }
 
 /** The workflow function's type, for typed client calls without importing the workflow. */
@@ -86,14 +111,26 @@ export interface RoutingResult {
   pendingEnsured: number[];
 }
 
+/** One evaluation chunk: the active pairs with `id % parts === part`. */
+export interface EvaluationChunk {
+  part: number;
+  parts: number;
+}
+
 export interface PairsCycleActivities {
+  /** The stored config (seeded from config/pairs.yaml on an empty database) and the active pair count. */
+  loadCycleConfig(): Promise<CycleConfig>;
   readMarketClock(): Promise<{ isOpen: boolean; nowMs: number }>;
   /** Broker positions against live trades; unexplained positions block entries (fail closed). */
   reconcile(): Promise<ReconciliationReport>;
   /** One batched bars request for every symbol of the active pairs. */
-  refreshMarketData(input: { nowMs: number }): Promise<{ symbols: number; barsUpserted: number }>;
-  /** Spreads, z-scores and signals of every active pair, persisted in multi-row statements. */
-  evaluatePairs(input: { nowMs: number; entriesBlockedReason: string | null }): Promise<PairsEvaluation>;
+  /** `config`: the cycle's (older histories read the stored one). */
+  refreshMarketData(input: { nowMs: number; config?: StrategyConfig }): Promise<{ symbols: number; barsUpserted: number }>;
+  /**
+   * Spreads, z-scores and signals of every active pair (or of one chunk of them), persisted in multi-row
+   * statements. `config`: the cycle's (older histories read the stored one).
+   */
+  evaluatePairs(input: { nowMs: number; entriesBlockedReason: string | null; config?: StrategyConfig; chunk?: EvaluationChunk }): Promise<PairsEvaluation>;
   /** Entries start pair-trade workflows, exits signal them. */
   routeSignals(input: { entries: EntryRoute[]; exits: ExitRoute[] }): Promise<RoutingResult>;
   /** `startedAtMs` is the workflow's own start time; older histories replay without it. */
@@ -101,6 +138,7 @@ export interface PairsCycleActivities {
 }
 
 export const PAIRS_CYCLE_ACTIVITY_OPTIONS = {
+  config: DB_ACTIVITY,
   market: BROKER_ACTIVITY,
   reconciliation: BROKER_ACTIVITY,
   steps: CYCLE_STEP_ACTIVITY,

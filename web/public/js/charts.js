@@ -65,3 +65,12 @@ export function drawEquityChart(container, curve) {
   chart.timeScale().fitContent();
   return chart;
 }
+
+/** Drawdown below the running peak, in percent (drawn as negative values): [{ timestamp (ms), drawdown (fraction) }]. */
+export function drawDrawdownChart(container, curve) {
+  const chart = createChart(container, BASE_OPTIONS);
+  const series = chart.addSeries(LineSeries, { color: '#dc2626', lineWidth: 2, priceFormat: { type: 'percent', precision: 2, minMove: 0.01 } });
+  series.setData(toSeriesData(curve, (p) => Number(p.timestamp), (p) => -100 * p.drawdown));
+  chart.timeScale().fitContent();
+  return chart;
+}

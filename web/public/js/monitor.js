@@ -168,8 +168,19 @@ async function loadPairs() {
   await Promise.all(filled);
 }
 
+// Pairs a discovery run retired (p-value, half-life or correlation out of bounds), apart from the active ones.
+async function loadRetired() {
+  const { pairs } = await getJson('/registry');
+  const retired = pairs.filter((p) => p.status === 'RETIRED');
+  const body = clear(document.querySelector('#retired-table tbody'));
+  for (const p of retired) {
+    body.append(el('tr', {}, el('td', {}, p.name), el('td', {}, p.retired_at ? fmtTime(p.retired_at) : '—'), el('td', {}, p.retire_reason ?? '')));
+  }
+  document.getElementById('retired-empty').hidden = retired.length > 0;
+}
+
 async function refresh() {
-  const results = await Promise.allSettled([loadStatus(), loadConfig()]);
+  const results = await Promise.allSettled([loadStatus(), loadConfig(), loadRetired()]);
   try {
     await loadPairs();
   } catch (err) {

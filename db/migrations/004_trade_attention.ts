@@ -7,7 +7,8 @@ import { sql, type Kysely } from 'kysely';
  * - symbol_order_lane: at most one engine order in flight per symbol (see README "One account, one lane per
  *   symbol"). The row names the holder's client order id and what it asked for, so anyone can tell when the
  *   holder's order is final and take the lane over.
- * Named 002_trade_attention so it sorts apart from other 002_* migrations (kysely runs all of them, by name).
+ * Numbered 004, after main's 002_walkforward_runs and 003_config_and_registry_status: kysely refuses a new migration that
+ * sorts before ones a database has already applied.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`ALTER TABLE strategy_engine.pair_trade DROP CONSTRAINT pair_trade_status_check`.execute(db);
