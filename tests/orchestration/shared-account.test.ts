@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { sql } from 'kysely';
 import type { Client } from '@temporalio/client';
 import { createPendingTrade } from '../../db/queries/trades';
 import { getStatusRow } from '../../db/queries/status-summary';
@@ -61,9 +61,9 @@ describe('one shared account: pairs that share symbols', () => {
     return row.id;
   }
 
+  /** The stored config (seeded by the first cycle) is what planEntry sizes with. */
   async function setPositionPct(pct: number): Promise<void> {
-    const text = await fs.readFile(h.configPath, 'utf8');
-    await fs.writeFile(h.configPath, text.replace(/^position_pct: .*$/m, `position_pct: ${pct}`));
+    await sql`UPDATE strategy_engine.strategy_config SET config = jsonb_set(config, '{position_pct}', to_jsonb(${pct}::float8))`.execute(h.testDb.db);
   }
 
   /** Opens a trade directly (as routing would) and waits for it to be OPEN. */
