@@ -27,7 +27,8 @@ export function createRoutingActivities({ db, taskQueue, client }: RoutingDeps):
       for (const entry of input.entries) {
         const created = await createPendingTrade(db, { pairId: entry.pairId, entrySignalId: entry.signalId, side: entry.side, entryZ: entry.z }, pairTradeWorkflowId);
         if (created.trade === null) {
-          result.notOpened.push({ pairId: entry.pairId, reason: `pair already has live trade ${created.blockedBy ?? '?'}` });
+          const reason = 'inactive' in created ? 'strategy is not active' : `pair already has live trade ${created.blockedBy ?? '?'}`;
+          result.notOpened.push({ pairId: entry.pairId, reason });
           continue;
         }
         const trade = created.trade;

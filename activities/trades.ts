@@ -3,8 +3,9 @@ import type { Broker } from '../broker/types';
 import type { Db } from '../db/connection';
 import { recentCloses } from '../db/queries/market-data';
 import {
-  closedTradePnls, getTrade, markTradeClosed, markTradeClosing, markTradeFailed, markTradeOpen,
+  closedTradePnls, getTrade, markTradeAttention, markTradeClosed, markTradeClosing, markTradeFailed, markTradeOpen,
 } from '../db/queries/trades';
+import { getStrategyState } from '../db/queries/strategy-state';
 import { latestZScore } from '../db/queries/spreads';
 import { closedTradeStats, sizeLegs } from '../strategy/sizing';
 import { linkSignalToTrade } from '../db/queries/signals';
@@ -27,7 +28,7 @@ async function requireTrade(db: Db, tradeId: number) {
 }
 
 export type TradeActivities = Pick<
-  PairTradeActivities, 'planEntry' | 'recordTradeOpen' | 'recordTradeClosing' | 'recordTradeClosed' | 'recordTradeFailed'
+  PairTradeActivities, 'planEntry' | 'recordTradeOpen' | 'recordTradeClosing' | 'recordTradeClosed' | 'recordTradeFailed' | 'recordTradeAttention'
 >;
 
 export function createTradeActivities({ db, broker, configPath }: TradeActivitiesDeps): TradeActivities {
@@ -38,6 +39,9 @@ export function createTradeActivities({ db, broker, configPath }: TradeActivitie
      * stored closes as prices) must give at least one share per leg.
      */
     async planEntry(input: EntryPlanRequest): Promise<EntryPlan> {
+      // Checked again right before the first order (fail closed: a missing row throws): an emergency stop that
+      // lands after the trade was created still keeps its orders from being sent.
+      if (!(await getStrategyState(db)).is_active) return { ok: false, reason: 'strategy is not active (emergency stop or stopped)' };
       const config = await loadConfigForActivity(db, configPath);
       const shortSymbol = shortLegSymbol(input.side, input.symbol1, input.symbol2);
       const [asset1, asset2] = await Promise.all([
@@ -95,6 +99,10 @@ export function createTradeActivities({ db, broker, configPath }: TradeActivitie
 
     async recordTradeFailed(input: { tradeId: number; reason: string }): Promise<void> {
       await markTradeFailed(db, input.tradeId, input.reason);
+    },
+
+    async recordTradeAttention(input: { tradeId: number; reason: string }): Promise<void> {
+      await markTradeAttention(db, input.tradeId, input.reason);
     },
   };
 }

@@ -47,7 +47,12 @@ export function createApiMetrics(db: Db, logger: Logger): ApiMetrics {
   const trades = new Counter({
     name: 'pairs_trades_total', help: 'Trades in pair_trade, by current status', labelNames: ['status'] as const, registers: [registry],
   });
-  const openTrades = new Gauge({ name: 'pairs_open_trades', help: 'Trades holding positions (OPEN or CLOSING)', registers: [registry] });
+  const openTrades = new Gauge({ name: 'pairs_open_trades', help: 'Trades holding positions (OPEN, CLOSING or NEEDS_ATTENTION)', registers: [registry] });
+  const attentionTrades = new Gauge({
+    name: 'pairs_trades_needing_attention',
+    help: 'Trades whose exit or compensation could not complete yet (NEEDS_ATTENTION, still retrying until flat); alert when > 0',
+    registers: [registry],
+  });
   const lastCycleAge = new Gauge({
     name: 'pairs_last_cycle_age_seconds', help: 'Seconds since strategy_state.last_update (the last completed cycle); -1 when none', registers: [registry],
   });
@@ -64,6 +69,7 @@ export function createApiMetrics(db: Db, logger: Logger): ApiMetrics {
       orders.inc({ phase: 'entry' }, row.entry_orders);
       orders.inc({ phase: 'exit' }, row.exit_orders);
       openTrades.set(row.open_trades);
+      attentionTrades.set(row.attention_trades);
       lastCycleAge.set(row.last_update ? (Date.now() - new Date(row.last_update).getTime()) / 1000 : -1);
       dbUp.set(1);
     } catch (err) {

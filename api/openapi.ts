@@ -3,7 +3,7 @@ import { z } from 'zod';
 import {
   activeSchema, backtestHistoryQuerySchema, backtestHistorySchema, backtestRequestSchema, backtestResponseSchema,
   configHistoryQuerySchema, configHistorySchema, configSchema, configUpdateSchema, detailsSchema, discoveryStartedSchema, registrySchema, errorSchema, historyQuerySchema, historySchema, messageSchema,
-  pairIdParamsSchema, performanceSchema, readinessSchema, statusSchema,
+  flattenSymbolSchema, pairIdParamsSchema, performanceSchema, readinessSchema, statusSchema, symbolParamsSchema,
 } from './schemas';
 import { walkforwardHistorySchema, walkforwardRequestSchema, walkforwardResponseSchema, walkforwardRunParamsSchema } from './walkforward-schemas';
 
@@ -49,7 +49,17 @@ export function buildOpenApiDocument(basePath: string): ReturnType<OpenApiGenera
   post('/start', 'Mark the strategy running and unpause the cycle schedule', json(messageSchema, 'Strategy started'), {}, [503]);
   post('/stop', 'Stop new entries; the schedule is paused only when no trade is open (open trades keep being managed)', json(messageSchema, 'Strategy stopped'), {}, [503]);
   post('/emergency-stop', 'Close every open trade at market', json(messageSchema, 'Emergency stop executed for N pairs'), {}, [503]);
-  post('/{pair_id}/close', 'Close the open trade of a pair', json(messageSchema, 'Pair closed'), pathParams, [404, 409, 502, 503]);
+  post('/{pair_id}/close', 'Close the open trade of a pair (answers within 2 s: 202 with the trade state while the close goes on)',
+    json(messageSchema, 'Pair closed'), { ...pathParams, responses: {
+      200: json(messageSchema, 'Pair closed'),
+      202: { description: 'Close requested, not complete yet (e.g. market closed, or the trade needs attention): the trade state' },
+      ...errors(400, 401, 404, 409, 413, 415, 502, 503),
+    } });
+  registry.registerPath({
+    method: 'post', path: `${basePath}/symbols/{symbol}/flatten`, summary: 'Close every live trade holding a symbol (the operator takes one symbol flat)',
+    security: secured, request: { params: symbolParamsSchema },
+    responses: { 202: json(flattenSymbolSchema, 'Trades told to close'), ...errors(400, 401, 413, 415, 503) },
+  });
   post('/backtest', 'Run and store a backtest', json(backtestResponseSchema, 'Backtest result'),
     { request: { body: { content: { 'application/json': { schema: backtestRequestSchema } }, required: true } } }, [404, 503]);
   get('/backtest/history', 'Past backtest runs, newest first', json(backtestHistorySchema, 'Runs'),

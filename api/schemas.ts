@@ -43,7 +43,10 @@ export const backtestHistoryQuerySchema = z.object({
 export const statusSchema = z.object({
   is_active: z.boolean(),
   total_pairs: z.number().int(),
-  active_pairs: z.number().int().openapi({ description: 'Pairs holding a position (trade OPEN or CLOSING)' }),
+  active_pairs: z.number().int().openapi({ description: 'Pairs holding a position (trade OPEN, CLOSING or NEEDS_ATTENTION)' }),
+  needs_attention: z.array(z.object({
+    trade_id: z.number().int(), pair_id: z.number().int(), reason: z.string().nullable(), since: isoTime.nullable(),
+  })).openapi({ description: 'Trades whose exit or compensation could not complete yet (still retrying until flat)' }),
   total_pnl: z.number().openapi({ description: 'Realized P&L of closed trades, dollars (unrealized not included)' }),
   last_update: isoTime.nullable(),
 }).openapi('Status');
@@ -51,7 +54,8 @@ export const statusSchema = z.object({
 export const activePairSchema = z.object({
   id: z.number().int(),
   name: z.string().openapi({ example: 'QRVO/SWKS' }),
-  status: z.enum(['OPEN', 'PENDING', 'CLOSING', 'FLAT']).openapi({ description: 'Live trade status, FLAT when the pair holds no trade' }),
+  status: z.enum(['OPEN', 'PENDING', 'CLOSING', 'NEEDS_ATTENTION', 'FLAT']).openapi({ description: 'Live trade status, FLAT when the pair holds no trade; NEEDS_ATTENTION: an exit or compensation that has not completed yet (still retrying)' }),
+  attention_reason: z.string().nullable().openapi({ description: 'Why the trade needs attention, else null' }),
   z_score: z.number().nullable().openapi({ description: 'Latest z-score in pair_spread (null before the first cycle)' }),
   pnl: z.number().openapi({ description: 'Unrealized P&L of the live trade at the latest spread prices, dollars; 0 when FLAT' }),
   correlation: z.number(),
@@ -90,8 +94,9 @@ export const openTradeSchema = z.object({
 }).openapi('OpenTrade');
 
 export const liveTradeSchema = z.object({
-  status: z.enum(['PENDING', 'OPEN', 'CLOSING', 'CLOSED', 'FAILED']),
+  status: z.enum(['PENDING', 'OPEN', 'CLOSING', 'NEEDS_ATTENTION', 'CLOSED', 'FAILED']),
   exit_reason: z.string().nullable(),
+  attention_reason: z.string().nullable().openapi({ description: 'Why the exit or compensation has not completed yet (NEEDS_ATTENTION), else null' }),
   pnl: z.number().nullable(),
   legs: z.array(z.object({
     phase: z.enum(['entry', 'exit']), leg: z.number().int(), symbol: z.string(), side: z.enum(['buy', 'sell']), qty: z.number(), filled_qty: z.number(),
@@ -124,6 +129,19 @@ export const configUpdateSchema = z.strictObject(thresholdsSchema.shape).partial
 
 /** Start/stop take no body; `{}` is accepted, anything else is a client error. */
 export const emptyBodySchema = z.strictObject({}).optional();
+
+export const symbolParamsSchema = z.strictObject({
+  symbol: z.string().regex(/^[A-Z][A-Z0-9.]{0,9}$/, 'symbol must be an upper-case ticker'),
+});
+
+export const flattenSymbolSchema = z.object({
+  message: z.string(),
+  symbol: z.string(),
+  trades: z.array(z.object({
+    trade_id: z.number().int(), pair_id: z.number().int(), status: z.string(),
+    outcome: z.enum(['closed', 'closing', 'refused']), detail: z.string().nullable(),
+  })),
+}).openapi('FlattenSymbol', { description: 'Every live trade holding the symbol told to close; they close through the symbol\'s order lane' });
 
 const isoDate = z.string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
@@ -242,3 +260,4 @@ export const registrySchema = z.object({
     last_tested_at: isoTime.nullable(),
   })),
 }).openapi('Registry');
+export type FlattenSymbolResponse = z.infer<typeof flattenSymbolSchema>;

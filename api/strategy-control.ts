@@ -1,11 +1,12 @@
 import { ScheduleNotFoundError, type Client } from '@temporalio/client';
 import type { CloseResult, TradeState } from '../workflows/contracts/pair-trade';
-import { closeTrade, queryTradeState } from '../temporal/pair-trade-client';
+import { closeTrade, queryTradeState, requestClose, type CloseOutcome } from '../temporal/pair-trade-client';
 import { runEmergencyStop } from '../temporal/run-emergency-stop';
 import { startDiscoveryNow } from '../temporal/discovery-schedule';
 import { pauseSchedule, unpauseSchedule } from '../temporal/schedule';
 
 export { TradeNotOpenError } from '../temporal/pair-trade-client';
+export type { CloseOutcome } from '../temporal/pair-trade-client';
 
 /** What the API asks of Temporal (temporal/schedule.ts and the workflow clients in temporal/); replaceable in tests. */
 export interface StrategyControl {
@@ -13,6 +14,8 @@ export interface StrategyControl {
   setSchedulePaused(paused: boolean, note: string): Promise<'updated' | 'no-schedule'>;
   /** The close update: resolves once both legs are flat. Throws TradeNotOpenError when the trade is not OPEN. */
   closeTrade(workflowId: string, requestedBy: string): Promise<CloseResult>;
+  /** The close update, answered within `waitMs`: its result, or the trade's state while the close goes on. */
+  requestClose?(workflowId: string, requestedBy: string, waitMs: number): Promise<CloseOutcome>;
   queryTradeState(workflowId: string): Promise<TradeState>;
   /** The emergency-stop workflow (sets the strategy inactive, closes every live trade): pairs now closed. */
   emergencyStop(): Promise<number>;
@@ -33,6 +36,7 @@ export function createStrategyControl(client: Client, taskQueue: string): Strate
       }
     },
     closeTrade: (workflowId, requestedBy) => closeTrade(client, workflowId, { requestedBy }),
+    requestClose: (workflowId, requestedBy, waitMs) => requestClose(client, workflowId, { requestedBy }, waitMs),
     queryTradeState: (workflowId) => queryTradeState(client, workflowId),
     emergencyStop: async () => (await runEmergencyStop(client, { taskQueue })).closedPairs,
     runDiscovery: () => startDiscoveryNow(client, { taskQueue }),

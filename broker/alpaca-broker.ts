@@ -21,7 +21,10 @@ export interface AlpacaBrokerOptions {
   timeoutMs?: number;
   /** Market-data feed for real Alpaca (default `iex`, which free accounts may query up to now). */
   feed?: 'iex' | 'sip';
-  /** Attempts of one order submission across retryable failures (default 3). */
+  /**
+   * Attempts of one order submission across retryable failures (default 1: the engine's only retry layer is
+   * Temporal's retry policy, which looks the order up by client_order_id before any resubmission).
+   */
   maxSubmitAttempts?: number;
   /** SDK-level automatic retries of GET requests (default 2). */
   readRetries?: number;
@@ -80,7 +83,7 @@ export class AlpacaBroker implements Broker {
       ...(simulatorUrl ? { fetchApi: (url: string, init: RequestInit) => fetch(url.replace(ALPACA_HOSTS, simulatorUrl), init) } : {}),
     });
     this.feed = simulatorUrl ? undefined : options.feed ?? 'iex';
-    this.maxSubmitAttempts = Math.max(1, options.maxSubmitAttempts ?? 3);
+    this.maxSubmitAttempts = Math.max(1, options.maxSubmitAttempts ?? 1);
     this.barsPageLimit = options.barsPageLimit ?? 10_000;
   }
 

@@ -47,15 +47,20 @@ export interface AuditResult {
   stuck_workflows: number;
   /** Orders whose client id is not one of the engine's leg ids (reported, not one of the four counts). */
   unattributed_orders: number;
+  /** Trades left in a live status (PENDING, OPEN, CLOSING, NEEDS_ATTENTION) when all were driven to exit. */
+  non_final_trades: number;
+  /** Trades left NEEDS_ATTENTION (an exit or compensation that had not completed). */
+  attention_trades: number;
   findings: AuditFinding[];
 }
 
 type Phase = 'entry' | 'comp' | 'exit';
-const LEG_ID = /^(pair-trade-\d+-\d+)-(entry|comp|exit)-leg([12])(?:-r(\d+))?$/;
+/** A leg order's client id; `-x` is the opening rest of an order that had to cross flat (broker/composite-order.ts). */
+const LEG_ID = /^(pair-trade-\d+-\d+)-(entry|comp|exit)-leg([12])(?:-r(\d+))?(-x)?$/;
 
-export function parseLegClientId(clientOrderId: string): { workflowId: string; phase: Phase; leg: 1 | 2; round: number } | null {
+export function parseLegClientId(clientOrderId: string): { workflowId: string; phase: Phase; leg: 1 | 2; round: number; cross: boolean } | null {
   const m = LEG_ID.exec(clientOrderId);
-  return m ? { workflowId: m[1], phase: m[2] as Phase, leg: Number(m[3]) as 1 | 2, round: m[4] ? Number(m[4]) : 0 } : null;
+  return m ? { workflowId: m[1], phase: m[2] as Phase, leg: Number(m[3]) as 1 | 2, round: m[4] ? Number(m[4]) : 0, cross: m[5] !== undefined } : null;
 }
 
 interface LegFills {
@@ -113,7 +118,8 @@ export function audit(input: {
     fills.filled += filled;
     fills.net += o.side === 'buy' ? filled : -filled;
     fills.notional += filled * Number(o.filled_avg_price ?? 0);
-    if (id.round === 0) fills.firstQty = Number(o.qty);
+    // Round 0 is what the workflow meant to trade in this phase; a crossing order is its two parts together.
+    if (id.round === 0) fills.firstQty = (fills.firstQty ?? 0) + Number(o.qty);
   }
 
   // More filled for one logical leg than the workflow meant: a second order for the same leg got through.
@@ -208,6 +214,8 @@ export function audit(input: {
     db_broker_mismatches: count('db_broker_mismatch'),
     stuck_workflows: count('stuck_workflow'),
     unattributed_orders: count('unattributed_order'),
+    non_final_trades: input.expectTerminal ? input.trades.filter((t) => t.status !== 'CLOSED' && t.status !== 'FAILED').length : 0,
+    attention_trades: input.trades.filter((t) => t.status === 'NEEDS_ATTENTION').length,
     findings,
   };
 }

@@ -36,6 +36,9 @@ export interface ChaosSummary {
   naked_legs: number;
   db_broker_mismatches: number;
   stuck_workflows: number;
+  /** Trades not CLOSED or FAILED at the end, and of those the ones NEEDS_ATTENTION (issue 10: both must be 0). */
+  non_final_trades: number;
+  attention_trades: number;
   closed: number;
   failed: number;
   /** FAILED trades that placed no order (refused at planning, e.g. by Kelly sizing). */
@@ -195,6 +198,8 @@ export async function runChaos(options: ChaosOptions & { workDir: string; log: (
       naked_legs: verdict.naked_legs,
       db_broker_mismatches: verdict.db_broker_mismatches,
       stuck_workflows: verdict.stuck_workflows,
+      non_final_trades: verdict.non_final_trades,
+      attention_trades: verdict.attention_trades,
       closed: trades.filter((t) => t.workflowId && t.status === 'CLOSED').length,
       failed: trades.filter((t) => t.workflowId && t.status === 'FAILED').length,
       failedWithoutOrders: trades.filter((t) => t.workflowId && t.status === 'FAILED' && !orders.some((o) => o.client_order_id.startsWith(`${t.workflowId}-`))).length,

@@ -11,11 +11,24 @@ export interface SeededPair {
  * Simulator symbols every trade can use on either side: shortable and easy to borrow. Pairs are disjoint, so
  * concurrent trades never net against each other in one broker position.
  */
-export function shortablePairs(sim: SimulatorHandle, count: number): Array<[string, string]> {
+export function disjointShortablePairs(sim: SimulatorHandle, count: number): Array<[string, string]> {
   const symbols = sim.control.market.symbols.filter((m) => m.shortable && m.easyToBorrow).map((m) => m.symbol);
   const pairs: Array<[string, string]> = [];
   for (let i = 0; i + 1 < symbols.length && pairs.length < count; i += 2) pairs.push([symbols[i], symbols[i + 1]]);
   if (pairs.length < count) throw new Error(`the simulator universe holds only ${pairs.length} disjoint shortable pairs`);
+  return pairs;
+}
+
+/**
+ * Pairs that share symbols, as discovery picks them (issue 10): a chain s0/s1, s1/s2, s2/s3, … over shortable,
+ * easy-to-borrow symbols, so every inner symbol is in two pairs and concurrent trades net against each other in
+ * one broker position (same side or opposite sides, as the random trade sides fall).
+ */
+export function shortablePairs(sim: SimulatorHandle, count: number): Array<[string, string]> {
+  const symbols = sim.control.market.symbols.filter((m) => m.shortable && m.easyToBorrow).map((m) => m.symbol);
+  const pairs: Array<[string, string]> = [];
+  for (let i = 0; i + 1 < symbols.length && pairs.length < count; i++) pairs.push([symbols[i], symbols[i + 1]]);
+  if (pairs.length < count) throw new Error(`the simulator universe holds only ${pairs.length} overlapping shortable pairs`);
   return pairs;
 }
 

@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   for (const finding of summary.findings.slice(0, 50)) say(`finding ${finding.kind}: ${finding.detail}`);
   for (const note of summary.driverNotes.slice(0, 20)) say(`driver: ${note}`);
   const problems = summary.duplicate_orders + summary.naked_legs + summary.db_broker_mismatches + summary.stuck_workflows;
-  const ok = problems === 0 && summary.lifecycles === options.lifecycles;
+  const ok = problems === 0 && summary.non_final_trades === 0 && summary.attention_trades === 0 && summary.lifecycles === options.lifecycles;
   say(`${ok ? 'PASS' : 'FAIL'}: ${summary.lifecycles}/${options.lifecycles} lifecycles (${summary.closed} closed, ${summary.failed} failed of which ${summary.failedWithoutOrders} placed no order), ` +
     `${summary.kills} kills, ${summary.faults} faults, ${(summary.elapsedMs / 1000).toFixed(1)} s; worker log ${options.keepLogs ? workDir : '(deleted)'}`);
   if (!options.keepLogs) rmSync(workDir, { recursive: true, force: true });
@@ -67,6 +67,8 @@ async function main(): Promise<void> {
     naked_legs: summary.naked_legs,
     db_broker_mismatches: summary.db_broker_mismatches,
     stuck_workflows: summary.stuck_workflows,
+    non_final_trades: summary.non_final_trades,
+    attention_trades: summary.attention_trades,
   };
   if (options.json) process.stdout.write(`${JSON.stringify(line)}\n`);
   else process.stdout.write(`${JSON.stringify({ ...line, fault_kinds: summary.faultKinds, closed: summary.closed, failed: summary.failed, failed_without_orders: summary.failedWithoutOrders, elapsed_s: summary.elapsedMs / 1000 }, null, 2)}\n`);

@@ -92,8 +92,21 @@ export interface PairTradeTable {
   pnl: number | null;
   hold_hours: number | null;
   failure_reason: string | null;
+  /** Why a NEEDS_ATTENTION trade could not finish its exit or compensation yet (migration 004_trade_attention). */
+  attention_reason: string | null;
+  attention_since: Timestamp | null;
   created_at: Generated<Timestamp>;
   updated_at: Generated<Timestamp>;
+}
+
+/** One engine order in flight per symbol (migration 004_trade_attention; README "One account, one lane per symbol"). */
+export interface SymbolOrderLaneTable {
+  symbol: string;
+  client_order_id: string;
+  side: 'buy' | 'sell';
+  qty: number;
+  /** Defaults to now() on insert. */
+  acquired_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
 export interface PairPerformanceTable {
@@ -184,6 +197,7 @@ export interface Database {
   'strategy_engine.pair_spread': PairSpreadTable;
   'strategy_engine.pair_signal': PairSignalTable;
   'strategy_engine.pair_trade': PairTradeTable;
+  'strategy_engine.symbol_order_lane': SymbolOrderLaneTable;
   'strategy_engine.pair_performance': PairPerformanceTable;
   'strategy_engine.backtest_run': BacktestRunTable;
   'strategy_engine.walkforward_run': WalkforwardRunTable;

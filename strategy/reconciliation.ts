@@ -30,6 +30,8 @@ export interface ReconciliationReport {
   missing: Array<SymbolDiscrepancy & { tradeId: number }>;
   /** Symbols of PENDING trades: their entry orders may be mid-flight, so they are not judged. */
   inFlux: string[];
+  /** Trades whose exit or compensation could not complete yet (NEEDS_ATTENTION): still retrying, reported every cycle. */
+  attention?: Array<{ tradeId: number; pairId: number; symbols: string[] }>;
   checkedSymbols: number;
 }
 
@@ -45,7 +47,9 @@ export function reconcilePositions(positions: Array<{ symbol: string; qty: numbe
     if (!r) ranges.set(symbol, (r = { min: 0, max: 0, tradeIds: [], openIds: [] }));
     return r;
   };
+  const attention: NonNullable<ReconciliationReport['attention']> = [];
   for (const t of trades) {
+    if (t.status === 'NEEDS_ATTENTION') attention.push({ tradeId: t.id, pairId: t.pairId, symbols: [t.symbol1, t.symbol2] });
     if (t.status === 'PENDING' || t.qty1 === null || t.qty2 === null) {
       inFlux.add(t.symbol1);
       inFlux.add(t.symbol2);
@@ -59,7 +63,7 @@ export function reconcilePositions(positions: Array<{ symbol: string; qty: numbe
         r.max += qty;
         r.openIds.push(t.id);
       } else {
-        // CLOSING: anywhere between fully held and flat.
+        // CLOSING or NEEDS_ATTENTION: anywhere between fully held and flat.
         r.min += Math.min(0, qty);
         r.max += Math.max(0, qty);
       }
@@ -68,7 +72,7 @@ export function reconcilePositions(positions: Array<{ symbol: string; qty: numbe
   const actualBySymbol = new Map<string, number>();
   for (const p of positions) actualBySymbol.set(p.symbol, (actualBySymbol.get(p.symbol) ?? 0) + p.qty);
 
-  const report: ReconciliationReport = { unexplained: [], missing: [], inFlux: [...inFlux].sort(), checkedSymbols: 0 };
+  const report: ReconciliationReport = { unexplained: [], missing: [], inFlux: [...inFlux].sort(), attention, checkedSymbols: 0 };
   const symbols = new Set([...ranges.keys(), ...actualBySymbol.keys()]);
   for (const symbol of [...symbols].sort()) {
     if (inFlux.has(symbol)) continue;
@@ -93,5 +97,6 @@ export function describeReconciliation(report: ReconciliationReport): string[] {
   return [
     ...report.unexplained.map((d) => `unexplained position ${d.symbol}: broker ${d.actual}, trades explain ${d.expectedMin}..${d.expectedMax}`),
     ...report.missing.map((d) => `trade ${d.tradeId}: position ${d.symbol} missing (broker ${d.actual}, expected ${d.expectedMin}..${d.expectedMax})`),
+    ...(report.attention ?? []).map((a) => `trade ${a.tradeId} (pair ${a.pairId}) NEEDS ATTENTION: exit or compensation not complete in ${a.symbols.join(', ')}`),
   ];
 }

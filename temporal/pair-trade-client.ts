@@ -1,5 +1,5 @@
 import {
-  WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client,
+  WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateStage, type Client,
 } from '@temporalio/client';
 import {
   PAIR_ID, PAIR_NAME, PAIR_TRADE_WORKFLOW, TASK_QUEUE, TRADE_SIDE, TRADE_STATUS, closeUpdate, pairTradeWorkflowId, stateQuery,
@@ -51,14 +51,48 @@ export async function closeTrade(client: Client, workflowId: string, request: Cl
   try {
     return await client.workflow.getHandle(workflowId).executeUpdate(closeUpdate, { args: [request] });
   } catch (err) {
+    throw closeError(err, workflowId);
+  }
+}
+
+export type CloseOutcome = { done: true; result: CloseResult } | { done: false; state: TradeState | null };
+
+/**
+ * Manual close that answers within `waitMs`: the close update's result when both legs are flat by then, else
+ * `done: false` with the trade's state (e.g. exit orders waiting for the market to open). The update goes on in
+ * the workflow either way. Throws TradeNotOpenError when the workflow refuses the close.
+ */
+export async function requestClose(client: Client, workflowId: string, request: CloseRequest, waitMs = 2_000): Promise<CloseOutcome> {
+  const handle = client.workflow.getHandle(workflowId);
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), waitMs); });
+  const completed = (async () => {
+    const update = await handle.startUpdate(closeUpdate, { args: [request], waitForStage: WorkflowUpdateStage.ACCEPTED });
+    return update.result();
+  })();
+  try {
+    const first = await Promise.race([completed, timedOut]);
+    if (first !== 'timeout') return { done: true, result: first };
+  } catch (err) {
+    throw closeError(err, workflowId);
+  } finally {
+    clearTimeout(timer);
+  }
+  completed.catch(() => undefined); // it finishes (or fails) in the background; the trade's state tells the rest
+  const state = await handle.query(stateQuery).catch(() => null);
+  return { done: false, state };
+}
+
+function closeError(err: unknown, workflowId: string): unknown {
+  {
     if (err instanceof WorkflowUpdateFailedError) {
       const cause = err.cause as { type?: string; message?: string } | undefined;
-      if (cause?.type === 'TradeNotOpen') throw new TradeNotOpenError(cause.message ?? 'trade is not open');
+      if (cause?.type === 'TradeNotOpen') return new TradeNotOpenError(cause.message ?? 'trade is not open');
     }
     // The trade's workflow has ended (CLOSED or FAILED): nothing to close. An unknown id stays WorkflowNotFoundError.
     if (err instanceof WorkflowNotFoundError && /already completed/i.test(err.message)) {
-      throw new TradeNotOpenError(`trade workflow ${workflowId} has already finished`);
+      return new TradeNotOpenError(`trade workflow ${workflowId} has already finished`);
     }
-    throw err;
+    return err;
   }
 }

@@ -1,5 +1,5 @@
 import {
-  ApplicationFailure, CancellationScope, allHandlersFinished, condition, continueAsNew, log, proxyActivities,
+  ApplicationFailure, CancellationScope, allHandlersFinished, condition, continueAsNew, log, patched, proxyActivities,
   setCurrentDetails, setHandler, sleep, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import {
@@ -14,8 +14,21 @@ const orders = proxyActivities<Pick<PairTradeActivities, 'submitLegOrder'>>(PAIR
 const fills = proxyActivities<Pick<PairTradeActivities, 'awaitOrderFinal' | 'cancelLegOrder'>>(PAIR_TRADE_ACTIVITY_OPTIONS.fills);
 const entryChecks = proxyActivities<Pick<PairTradeActivities, 'planEntry'>>(PAIR_TRADE_ACTIVITY_OPTIONS.entryChecks);
 const records = proxyActivities<Pick<
-  PairTradeActivities, 'recordTradeOpen' | 'recordTradeClosing' | 'recordTradeClosed' | 'recordTradeFailed'
+  PairTradeActivities, 'recordTradeOpen' | 'recordTradeClosing' | 'recordTradeClosed' | 'recordTradeFailed' | 'recordTradeAttention'
 >>(PAIR_TRADE_ACTIVITY_OPTIONS.records);
+
+/**
+ * Patch (issue 10): an exit or compensation that cannot complete is never silent. After MAX_FLATTEN_ROUNDS the
+ * trade is recorded NEEDS_ATTENTION (row, search attribute, state) and keeps re-ordering what is left, with
+ * backoff, until flat; then CLOSED (exit) or FAILED (compensation). Executions recorded before it throw
+ * ExitIncomplete / record "COMPENSATION INCOMPLETE" as they did.
+ */
+const NEEDS_ATTENTION_PATCH = 'needs-attention-until-flat';
+
+/** Set by a close update on a trade that is already closing: the next attention retry starts now. */
+interface Nudge {
+  retryNow: boolean;
+}
 
 type Leg = 1 | 2;
 
@@ -89,6 +102,7 @@ export async function pairTradeWorkflow(input: PairTradeInput): Promise<TradeSta
     failureReason: null,
   };
   let pendingExit: PendingExit | null = input.resume?.pendingExit ?? null;
+  const nudge: Nudge = { retryNow: false };
 
   const requestExit = (reason: ExitReason, z: number | null, signalId: number | null = null): void => {
     // The first request decides the reason; an emergency stop overrides a slower signal-driven one.
@@ -103,14 +117,15 @@ export async function pairTradeWorkflow(input: PairTradeInput): Promise<TradeSta
     async (request: CloseRequest): Promise<CloseResult> => {
       log.info('manual close requested', { tradeId: state.tradeId, requestedBy: request.requestedBy });
       requestExit('MANUAL', null);
+      nudge.retryNow = true;
       await condition(() => state.status === 'CLOSED' || state.status === 'FAILED');
       return { tradeId: state.tradeId, pairName: state.pairName, status: state.status, pnl: state.pnl };
     },
     {
       validator: (_request: CloseRequest) => {
-        if (state.status !== 'OPEN') {
+        if (state.status !== 'OPEN' && state.status !== 'CLOSING' && state.status !== 'NEEDS_ATTENTION') {
           throw ApplicationFailure.create({
-            message: `trade ${state.tradeId} (${state.pairName}) is ${state.status}, not OPEN`, type: 'TradeNotOpen', nonRetryable: true,
+            message: `trade ${state.tradeId} (${state.pairName}) is ${state.status}, not OPEN, CLOSING or NEEDS_ATTENTION`, type: 'TradeNotOpen', nonRetryable: true,
           });
         }
       },
@@ -125,7 +140,7 @@ export async function pairTradeWorkflow(input: PairTradeInput): Promise<TradeSta
 
   if (state.status === 'PENDING') {
     describe(state);
-    const opened = await enter(input, state, workflowId, timing);
+    const opened = await enter(input, state, workflowId, timing, nudge);
     if (!opened) {
       setStatus('FAILED');
       return state;
@@ -150,7 +165,10 @@ export async function pairTradeWorkflow(input: PairTradeInput): Promise<TradeSta
   // From here on the positions must come off and be recorded, even if this execution is cancelled.
   await CancellationScope.nonCancellable(async () => {
     await records.recordTradeClosing({ tradeId: state.tradeId, reason: exit.reason, signalId: exit.signalId ?? null });
-    const exitFill = await flattenLegs(state.entryLegs, 'exit', workflowId, state.exitLegs, timing);
+    let exitFill = await flattenLegs(state.entryLegs, 'exit', workflowId, state.exitLegs, timing);
+    if (exitFill.remaining.length > 0 && patched(NEEDS_ATTENTION_PATCH)) {
+      exitFill = await untilFlat(state, 'exit', workflowId, state.exitLegs, timing, exitFill, setStatus, nudge);
+    }
     if (exitFill.remaining.length > 0) {
       // Only when the broker refuses every exit order: the trade stays CLOSING (reconciliation reports it).
       state.failureReason = `exit incomplete: ${exitFill.remaining.join('; ')}`;
@@ -170,7 +188,7 @@ export async function pairTradeWorkflow(input: PairTradeInput): Promise<TradeSta
 }
 
 /** Entry phase; true when both legs are fully filled and the trade is recorded OPEN. */
-async function enter(input: PairTradeInput, state: TradeState, workflowId: string, timing: TradeTiming): Promise<boolean> {
+async function enter(input: PairTradeInput, state: TradeState, workflowId: string, timing: TradeTiming, nudge: Nudge): Promise<boolean> {
   const fail = async (reason: string): Promise<false> => {
     state.failureReason = reason;
     await records.recordTradeFailed({ tradeId: state.tradeId, reason });
@@ -207,7 +225,14 @@ async function enter(input: PairTradeInput, state: TradeState, workflowId: strin
   return CancellationScope.nonCancellable(async () => {
     const compLegs: LegState[] = [];
     state.exitLegs = compLegs;
-    const comp = await flattenLegs(state.entryLegs, 'comp', workflowId, compLegs, timing);
+    let comp = await flattenLegs(state.entryLegs, 'comp', workflowId, compLegs, timing);
+    if (comp.remaining.length > 0 && patched(NEEDS_ATTENTION_PATCH)) {
+      comp = await untilFlat(state, 'comp', workflowId, compLegs, timing, comp, (status) => {
+        state.status = status;
+        upsertSearchAttributes([{ key: TRADE_STATUS, value: status }]);
+        describe(state);
+      }, nudge);
+    }
     if (comp.remaining.length > 0) {
       return fail(`${reason}; COMPENSATION INCOMPLETE, manual action needed: ${comp.remaining.join('; ')}`);
     }
@@ -220,6 +245,11 @@ async function enter(input: PairTradeInput, state: TradeState, workflowId: strin
 function latest(times: Array<string | null>): string | null {
   const known = times.filter((t): t is string => t !== null).sort();
   return known.length ? known[known.length - 1] : null;
+}
+
+/** The order as the workflow asked for it (an order crossing flat is two broker orders; see OrderLookup). */
+function lookupOf(leg: LegState): { clientOrderId: string; symbol: string; side: LegState['side']; qty: number } {
+  return { clientOrderId: leg.clientOrderId, symbol: leg.symbol, side: leg.side, qty: leg.qty };
 }
 
 interface LegOutcome {
@@ -242,7 +272,7 @@ async function placeAndWait(leg: LegState, timing: TradeTiming, patient = false)
   } catch (err) {
     // Retries exhausted on an ambiguous failure may still have placed the order: look before giving up on it,
     // so a later round never doubles an order that is in fact working.
-    const found = await fills.awaitOrderFinal({ clientOrderId: leg.clientOrderId, waitMs: 0 });
+    const found = await fills.awaitOrderFinal({ ...lookupOf(leg), waitMs: 0 });
     if (found.status === 'missing' || found.status === 'rejected') {
       leg.status = 'rejected';
       return { problem: `leg ${leg.leg} ${leg.side} ${leg.qty} ${leg.symbol} rejected: ${errorMessage(err)}`, filledAt: null };
@@ -253,7 +283,7 @@ async function placeAndWait(leg: LegState, timing: TradeTiming, patient = false)
   let pauseMs = timing.patientPauseMinMs;
   for (let wait = 0; !isFinalOrderStatus(snap.status); wait++) {
     if (!patient && wait >= timing.maxFillWaits) {
-      snap = await fills.cancelLegOrder({ clientOrderId: leg.clientOrderId });
+      snap = await fills.cancelLegOrder(lookupOf(leg));
       applySnapshot(leg, snap);
       break;
     }
@@ -261,7 +291,7 @@ async function placeAndWait(leg: LegState, timing: TradeTiming, patient = false)
       await sleep(pauseMs);
       pauseMs = Math.min(pauseMs * 2, timing.patientPauseMaxMs);
     }
-    snap = await fills.awaitOrderFinal({ clientOrderId: leg.clientOrderId, waitMs: timing.fillWaitMs });
+    snap = await fills.awaitOrderFinal({ ...lookupOf(leg), waitMs: timing.fillWaitMs });
     applySnapshot(leg, snap);
   }
   if (snap.status === 'filled' && snap.filledQty === leg.qty) return { problem: null, filledAt: snap.filledAt };
@@ -297,6 +327,57 @@ async function flattenLegs(legs: LegState[], phase: OrderPhase, workflowId: stri
       if (problem) log.warn('flatten order incomplete', { phase, problem, remaining });
     }
     result.prices[index] = weightedPrice(parts);
+    if (remaining > 0) result.remaining.push(`${leg.symbol} ${remaining} still ${leg.side === 'buy' ? 'long' : 'short'}`);
+  }));
+  return result;
+}
+
+/**
+ * NEEDS_ATTENTION loop (patch NEEDS_ATTENTION_PATCH): records the trade as needing attention with what is left,
+ * then re-orders the remainder of each leg in further rounds (client ids continue the leg's round numbers),
+ * pausing with doubling backoff (patientPauseMinMs..patientPauseMaxMs) between attempts — cut short by a close
+ * update — until every leg is flat. Returns the prices over all flattening orders.
+ */
+async function untilFlat(
+  state: TradeState, phase: OrderPhase, workflowId: string, out: LegState[], timing: TradeTiming, first: FlattenResult,
+  setStatus: (status: TradeState['status']) => void, nudge: Nudge,
+): Promise<FlattenResult> {
+  let result = first;
+  let pauseMs = timing.patientPauseMinMs;
+  while (result.remaining.length > 0) {
+    const reason = `${phase === 'exit' ? 'exit' : 'compensation'} incomplete, retrying until flat: ${result.remaining.join('; ')}`;
+    if (state.failureReason !== reason) {
+      state.failureReason = reason;
+      await records.recordTradeAttention({ tradeId: state.tradeId, reason });
+    }
+    if (state.status !== 'NEEDS_ATTENTION') setStatus('NEEDS_ATTENTION');
+    else describe(state);
+    nudge.retryNow = false;
+    await condition(() => nudge.retryNow, pauseMs);
+    pauseMs = Math.min(pauseMs * 2, timing.patientPauseMaxMs);
+    result = await flattenRest(state.entryLegs, phase, workflowId, out, timing, result.lastFillAt);
+  }
+  return result;
+}
+
+/** One more set of flatten rounds for what the orders in `out` have not yet taken off each leg. */
+async function flattenRest(
+  legs: LegState[], phase: OrderPhase, workflowId: string, out: LegState[], timing: TradeTiming, lastFillAt: string | null,
+): Promise<FlattenResult> {
+  const result: FlattenResult = { prices: [null, null], lastFillAt, remaining: [] };
+  await Promise.all(legs.map(async (leg, index) => {
+    const placed = () => out.filter((o) => o.leg === leg.leg);
+    let remaining = leg.filledQty - placed().reduce((sum, o) => sum + o.filledQty, 0);
+    for (let round = 0; remaining > 0 && round < MAX_FLATTEN_ROUNDS; round++) {
+      if (round > 0) await sleep(timing.flattenRetryPauseMs);
+      const order = legState(leg.leg, leg.symbol, oppositeSide(leg.side), remaining, legClientOrderId(workflowId, phase, leg.leg, placed().length));
+      out.push(order);
+      const { problem, filledAt } = await placeAndWait(order, timing, true);
+      result.lastFillAt = latest([result.lastFillAt, filledAt]);
+      remaining -= order.filledQty;
+      if (problem) log.warn('flatten order incomplete', { phase, problem, remaining });
+    }
+    result.prices[index] = weightedPrice(placed().map((o) => ({ qty: o.filledQty, price: o.avgPrice })));
     if (remaining > 0) result.remaining.push(`${leg.symbol} ${remaining} still ${leg.side === 'buy' ? 'long' : 'short'}`);
   }));
   return result;

@@ -14,6 +14,7 @@ function reconciliationLines(report: ReconciliationReport): CycleSummary['reconc
   return {
     unexplained: report.unexplained.map((d) => `${d.symbol}: broker ${d.actual}, trades explain ${d.expectedMin}..${d.expectedMax}`),
     missing: report.missing.map((d) => `trade ${d.tradeId}: ${d.symbol} broker ${d.actual}, expected ${d.expectedMin}..${d.expectedMax}`),
+    ...(report.attention?.length ? { attention: report.attention.map((a) => `trade ${a.tradeId}: needs attention (${a.symbols.join(', ')})`) } : {}),
   };
 }
 

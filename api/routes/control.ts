@@ -1,14 +1,18 @@
 import express, { type RequestHandler } from 'express';
 import { setStrategyActive } from '../../db/queries/strategy-state';
 import { countLiveTrades } from '../../db/queries/pair-views';
+import { listLiveTrades } from '../../db/queries/trades';
 import { withTimeout, type ApiContext } from '../context';
 import { HttpError } from '../errors';
-import { emptyBodySchema } from '../schemas';
+import { emptyBodySchema, symbolParamsSchema, type FlattenSymbolResponse } from '../schemas';
+import { TradeNotOpenError } from '../strategy-control';
 import { parseOr400 } from '../validate';
 import { mountRoutes } from './define';
 
 /** The emergency-stop workflow waits up to 2 minutes for the trades to close. */
 const EMERGENCY_STOP_TIMEOUT_MS = 150_000;
+/** How long the flatten endpoint waits on each trade's close before reporting it as closing. */
+const FLATTEN_WAIT_MS = 300;
 /** Temporal's client retries an unreachable server for a while; answer sooner than that. */
 const SCHEDULE_TIMEOUT_MS = 10_000;
 
@@ -57,7 +61,39 @@ export function controlRouter(ctx: ApiContext, prefix: string, writeGuard: Reque
     res.json({ message: 'Strategy stopped' });
   };
 
+  /**
+   * POST /symbols/{symbol}/flatten: the operator's way to take one symbol flat. Every live trade with a leg in the
+   * symbol is told to close (the close update; a trade needing attention retries at once); each closes both its
+   * legs through the symbols' order lanes, so every share stays attributed to its trade. Answers 202 at once.
+   */
+  const flattenSymbol: RequestHandler = async (req, res) => {
+    parseOr400(emptyBodySchema, req.body, 'body (this endpoint takes none)');
+    const { symbol } = parseOr400(symbolParamsSchema, req.params, 'symbol');
+    if (!ctx.control.requestClose) throw new HttpError(503, 'Temporal unavailable', ['this API cannot request closes']);
+    const trades = (await listLiveTrades(ctx.db)).filter((t) => t.symbol1 === symbol || t.symbol2 === symbol);
+    const body: FlattenSymbolResponse = { message: `${trades.length} trade(s) holding ${symbol} told to close`, symbol, trades: [] };
+    for (const t of trades) {
+      let outcome: FlattenSymbolResponse['trades'][number]['outcome'] = 'refused';
+      let detail: string | null = null;
+      if (!t.workflow_id) detail = 'no workflow';
+      else {
+        try {
+          const result = await ctx.control.requestClose(t.workflow_id, 'api:flatten-symbol', FLATTEN_WAIT_MS);
+          outcome = result.done && result.result.status === 'CLOSED' ? 'closed' : 'closing';
+          detail = result.done ? null : result.state?.failureReason ?? null;
+        } catch (err) {
+          if (!(err instanceof TradeNotOpenError)) throw temporalUnavailable(`closing trade ${t.id}`, err);
+          detail = err.message;
+        }
+      }
+      body.trades.push({ trade_id: t.id, pair_id: t.pair_id, status: t.status, outcome, detail });
+    }
+    ctx.logger.warn({ symbol, trades: body.trades }, 'symbol flatten requested via API');
+    res.status(202).json(body);
+  };
+
   mountRoutes(router, prefix, [
+    { method: 'post', path: '/symbols/:symbol/flatten', handlers: [...writeGuard, flattenSymbol] },
     { method: 'post', path: '/start', handlers: [...writeGuard, start] },
     { method: 'post', path: '/stop', handlers: [...writeGuard, stop] },
     {

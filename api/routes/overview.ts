@@ -11,7 +11,7 @@ import { DAY_MS } from '../../strategy/time-units';
 
 /** Unrealized P&L of a position-holding trade at the pair's latest spread prices; 0 otherwise. */
 function unrealizedPnl(row: ActivePairRow): number {
-  if (row.trade_status !== 'OPEN' && row.trade_status !== 'CLOSING') return 0;
+  if (row.trade_status !== 'OPEN' && row.trade_status !== 'CLOSING' && row.trade_status !== 'NEEDS_ATTENTION') return 0;
   const { qty1, qty2, entry_price1, entry_price2, price1, price2 } = row;
   if (qty1 === null || qty2 === null || entry_price1 === null || entry_price2 === null || price1 === null || price2 === null) return 0;
   const direction = row.side === 'LONG_SPREAD' ? 1 : -1;
@@ -26,6 +26,7 @@ async function statusBody(ctx: ApiContext): Promise<string> {
     active_pairs: row.active_pairs,
     total_pnl: money(row.total_pnl),
     last_update: isoUtc(row.last_update),
+    needs_attention: row.needs_attention,
   };
   return JSON.stringify(body);
 }
@@ -37,6 +38,7 @@ async function activeBody(ctx: ApiContext): Promise<string> {
       id: row.id,
       name: pairName(row),
       status: row.trade_status ?? 'FLAT',
+      attention_reason: row.attention_reason,
       z_score: row.z_score,
       pnl: unrealizedPnl(row),
       correlation: row.correlation,

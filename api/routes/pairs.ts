@@ -4,7 +4,7 @@ import { getPairDetailsRow, getPairThresholds, getLiveTrade, spreadHistoryJson }
 import { getPair } from '../../db/queries/pairs';
 import type { TradeState } from '../../workflows/contracts/pair-trade';
 import { withTimeout, type ApiContext } from '../context';
-import { TradeNotOpenError } from '../strategy-control';
+import { TradeNotOpenError, type CloseOutcome } from '../strategy-control';
 import { conflict, HttpError, notFound } from '../errors';
 import { isoUtc, pairName } from '../format';
 import { historyQuerySchema, pairIdParamsSchema, type DetailsResponse, type LiveTrade } from '../schemas';
@@ -12,6 +12,8 @@ import { parseOr400 } from '../validate';
 import { mountRoutes } from './define';
 
 const DEFAULT_HISTORY_DAYS = 30;
+/** POST /{id}/close answers within this (issue 10): the spec's answer if the close completed, else 202. */
+const CLOSE_ANSWER_MS = 2_000;
 
 const pairIdOf = (params: unknown): number => parseOr400(pairIdParamsSchema, params, 'pair id').pair_id;
 const unknownPair = (id: number) => notFound('Pair not found', [`no pair with id ${id}`]);
@@ -24,7 +26,10 @@ function liveView(state: TradeState): LiveTrade {
   const legs = tagged.map(({ phase, l }) => ({
     phase, leg: l.leg, symbol: l.symbol, side: l.side, qty: l.qty, filled_qty: l.filledQty, avg_price: l.avgPrice, status: l.status,
   }));
-  return { status: state.status, exit_reason: state.exitReason, pnl: state.pnl, legs };
+  return {
+    status: state.status, exit_reason: state.exitReason, attention_reason: state.status === 'NEEDS_ATTENTION' ? state.failureReason : null,
+    pnl: state.pnl, legs,
+  };
 }
 
 /** GET /{pair_id}/history, GET /{pair_id}/details, POST /{pair_id}/close. */
@@ -94,9 +99,12 @@ export function pairsRouter(ctx: ApiContext, prefix: string, writeGuard: Request
         const trade = await getLiveTrade(ctx.db, pairId);
         if (!trade) throw conflict('No open trade', [`pair ${name} has no open trade to close`]);
         if (!trade.workflow_id) throw conflict('No open trade', [`trade ${trade.id} of ${name} has no workflow to close it`]);
-        let result;
+        let outcome: CloseOutcome;
         try {
-          result = await ctx.control.closeTrade(trade.workflow_id, 'api');
+          // At most CLOSE_ANSWER_MS: a close that needs the market to open (or a trade needing attention) answers 202.
+          outcome = ctx.control.requestClose
+            ? await ctx.control.requestClose(trade.workflow_id, 'api', CLOSE_ANSWER_MS)
+            : { done: true, result: await ctx.control.closeTrade(trade.workflow_id, 'api') };
         } catch (err) {
           if (err instanceof TradeNotOpenError) throw conflict('No open trade', [`trade ${trade.id} of ${name}: ${err.message}`]);
           if (err instanceof WorkflowNotFoundError) {
@@ -107,6 +115,18 @@ export function pairsRouter(ctx: ApiContext, prefix: string, writeGuard: Request
           }
           throw new HttpError(503, 'Temporal unavailable', [`closing trade ${trade.id} of ${name} failed: ${(err as Error).message}`]);
         }
+        if (!outcome.done) {
+          const state = outcome.state;
+          res.status(202).json({
+            message: `Close of pair ${name} requested; not complete yet`,
+            trade_id: trade.id,
+            status: state?.status ?? trade.status,
+            attention_reason: state?.status === 'NEEDS_ATTENTION' ? state.failureReason : null,
+            live: state ? liveView(state) : null,
+          });
+          return;
+        }
+        const result = outcome.result;
         if (result.status !== 'CLOSED') {
           throw new HttpError(502, 'Close failed', [`trade ${result.tradeId} of ${name} ended ${result.status}`]);
         }

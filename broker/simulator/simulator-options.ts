@@ -18,6 +18,10 @@ export interface SimulatorOptions {
   universeSize?: number;
   /** Real milliseconds between acceptance and fill (default 5). */
   fillLatencyMs?: number;
+  /**
+   * Alpaca's wash-trade protection: refuse an order while an opposite-side order is open on the symbol (default
+   * true, as Alpaca does; a test may turn it off explicitly).
+   */
   rejectWashTrades?: boolean;
   /** Start with the clock paused. */
   paused?: boolean;

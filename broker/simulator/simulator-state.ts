@@ -44,7 +44,7 @@ export class SimulatorState {
     if (restored && options.speed !== undefined) this.clock.setSpeed(options.speed);
     this.initialFaults = mergeFaults(NO_FAULTS, options.faults ?? {});
     this.faults = new FaultInjector({ ...this.initialFaults }, this.seed);
-    this.exchangeOptions = { slippageBps: options.slippageBps ?? 0, fillLatencyMs: options.fillLatencyMs ?? 5, rejectWashTrades: options.rejectWashTrades ?? false };
+    this.exchangeOptions = { slippageBps: options.slippageBps ?? 0, fillLatencyMs: options.fillLatencyMs ?? 5, rejectWashTrades: options.rejectWashTrades ?? true };
     this.exchange = new Exchange(this.market, this.faults, this.exchangeOptions, restored?.exchange ?? { cash: this.initialCash, orders: [], positions: [] });
     this.accountId = restored?.accountId ?? randomUUID();
     this.createdAt = restored?.createdAt ?? this.clock.now();

@@ -12,7 +12,8 @@ export interface ActivePairRow {
   z_score: number | null;
   price1: number | null;
   price2: number | null;
-  trade_status: 'PENDING' | 'OPEN' | 'CLOSING' | null;
+  trade_status: 'PENDING' | 'OPEN' | 'CLOSING' | 'NEEDS_ATTENTION' | null;
+  attention_reason: string | null;
   side: TradeSide | null;
   qty1: number | null;
   qty2: number | null;
@@ -23,20 +24,20 @@ export interface ActivePairRow {
 
 /**
  * Active pairs (registry is_active) plus any pair a live trade still holds, each with its latest spread row
- * and its live trade (PENDING, OPEN or CLOSING), in rank order. Two lateral joins, one round trip.
+ * and its live trade (PENDING, OPEN, CLOSING or NEEDS_ATTENTION), in rank order. Two lateral joins, one round trip.
  */
 export async function listActivePairsWithState(db: Db): Promise<ActivePairRow[]> {
   const { rows } = await sql<ActivePairRow>`
     SELECT p.id, p.symbol1, p.symbol2, p.correlation,
            s.z_score, s.price1, s.price2,
-           t.status AS trade_status, t.side, t.qty1, t.qty2, t.entry_price1, t.entry_price2, t.entry_time
+           t.status AS trade_status, t.attention_reason, t.side, t.qty1, t.qty2, t.entry_price1, t.entry_price2, t.entry_time
     FROM strategy_engine.pair_registry p
     LEFT JOIN LATERAL (
       SELECT z_score, price1, price2 FROM strategy_engine.pair_spread
       WHERE pair_id = p.id ORDER BY ts DESC LIMIT 1) s ON true
     LEFT JOIN LATERAL (
-      SELECT status, side, qty1, qty2, entry_price1, entry_price2, entry_time FROM strategy_engine.pair_trade
-      WHERE pair_id = p.id AND status IN ('PENDING', 'OPEN', 'CLOSING') ORDER BY id DESC LIMIT 1) t ON true
+      SELECT status, attention_reason, side, qty1, qty2, entry_price1, entry_price2, entry_time FROM strategy_engine.pair_trade
+      WHERE pair_id = p.id AND status IN ('PENDING', 'OPEN', 'CLOSING', 'NEEDS_ATTENTION') ORDER BY id DESC LIMIT 1) t ON true
     WHERE p.is_active OR t.status IS NOT NULL
     ORDER BY p.rank NULLS LAST, p.id`.execute(db);
   return rows;
@@ -96,7 +97,7 @@ export interface PairDetailsRow {
   signal_ts: Date | null;
 }
 
-/** Registry stats, the live trade (PENDING, OPEN or CLOSING) and the latest non-SKIPPED signal, in one statement. */
+/** Registry stats, the live trade (PENDING, OPEN, CLOSING or NEEDS_ATTENTION) and the latest non-SKIPPED signal, in one statement. */
 export async function getPairDetailsRow(db: Db, pairId: number): Promise<PairDetailsRow | undefined> {
   const { rows } = await sql<PairDetailsRow>`
     SELECT p.id, p.symbol1, p.symbol2, p.hedge_ratio, p.half_life, p.cointegration_pvalue, p.correlation,
@@ -106,7 +107,7 @@ export async function getPairDetailsRow(db: Db, pairId: number): Promise<PairDet
     FROM strategy_engine.pair_registry p
     LEFT JOIN LATERAL (
       SELECT * FROM strategy_engine.pair_trade
-      WHERE pair_id = p.id AND status IN ('PENDING', 'OPEN', 'CLOSING') ORDER BY id DESC LIMIT 1) t ON true
+      WHERE pair_id = p.id AND status IN ('PENDING', 'OPEN', 'CLOSING', 'NEEDS_ATTENTION') ORDER BY id DESC LIMIT 1) t ON true
     LEFT JOIN LATERAL (
       SELECT type, z_score, ts FROM strategy_engine.pair_signal
       WHERE pair_id = p.id AND type <> 'SKIPPED' ORDER BY ts DESC, id DESC LIMIT 1) g ON true
@@ -125,16 +126,16 @@ export async function getLiveTrade(db: Db, pairId: number): Promise<LiveTradeRow
   return db.selectFrom('strategy_engine.pair_trade')
     .select(['id', 'workflow_id', 'status'])
     .where('pair_id', '=', pairId)
-    .where('status', 'in', ['PENDING', 'OPEN', 'CLOSING'])
+    .where('status', 'in', ['PENDING', 'OPEN', 'CLOSING', 'NEEDS_ATTENTION'])
     .orderBy('id', 'desc')
     .executeTakeFirst();
 }
 
-/** Trades a workflow still manages (PENDING, OPEN, CLOSING). */
+/** Trades a workflow still manages (PENDING, OPEN, CLOSING, NEEDS_ATTENTION). */
 export async function countLiveTrades(db: Db): Promise<number> {
   const row = await db.selectFrom('strategy_engine.pair_trade')
     .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('status', 'in', ['PENDING', 'OPEN', 'CLOSING'])
+    .where('status', 'in', ['PENDING', 'OPEN', 'CLOSING', 'NEEDS_ATTENTION'])
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }

@@ -9,6 +9,7 @@ export interface StatusRow {
   active_pairs: number;
   total_pnl: number;
   last_update: Date | null;
+  needs_attention: Array<{ trade_id: number; pair_id: number; reason: string | null; since: string | null }>;
 }
 
 export async function getStatusRow(db: Db): Promise<StatusRow> {
@@ -16,9 +17,12 @@ export async function getStatusRow(db: Db): Promise<StatusRow> {
     SELECT
       COALESCE((SELECT is_active FROM strategy_engine.strategy_state WHERE id = 1), false) AS is_active,
       (SELECT count(*)::int FROM strategy_engine.pair_registry WHERE is_active) AS total_pairs,
-      (SELECT count(DISTINCT pair_id)::int FROM strategy_engine.pair_trade WHERE status IN ('OPEN', 'CLOSING')) AS active_pairs,
+      (SELECT count(DISTINCT pair_id)::int FROM strategy_engine.pair_trade WHERE status IN ('OPEN', 'CLOSING', 'NEEDS_ATTENTION')) AS active_pairs,
       (SELECT COALESCE(sum(pnl), 0) FROM strategy_engine.pair_trade WHERE status = 'CLOSED' AND pnl IS NOT NULL) AS total_pnl,
-      (SELECT last_update FROM strategy_engine.strategy_state WHERE id = 1) AS last_update`.execute(db);
+      (SELECT last_update FROM strategy_engine.strategy_state WHERE id = 1) AS last_update,
+      COALESCE((SELECT json_agg(json_build_object('trade_id', id, 'pair_id', pair_id, 'reason', attention_reason,
+          'since', to_char(attention_since AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ORDER BY id)
+        FROM strategy_engine.pair_trade WHERE status = 'NEEDS_ATTENTION'), '[]'::json) AS needs_attention`.execute(db);
   return rows[0];
 }
 
@@ -46,6 +50,7 @@ export interface StrategyMetricsRow {
   entry_orders: number;
   exit_orders: number;
   open_trades: number;
+  attention_trades: number;
   last_update: Date | null;
 }
 
@@ -59,7 +64,8 @@ export async function getStrategyMetricsRow(db: Db): Promise<StrategyMetricsRow>
         (SELECT status, count(*)::int AS n FROM strategy_engine.pair_trade GROUP BY status) t), '[]'::json) AS trades,
       (SELECT 2 * count(*)::int FROM strategy_engine.pair_trade WHERE entry_time IS NOT NULL) AS entry_orders,
       (SELECT 2 * count(*)::int FROM strategy_engine.pair_trade WHERE exit_time IS NOT NULL) AS exit_orders,
-      (SELECT count(*)::int FROM strategy_engine.pair_trade WHERE status IN ('OPEN', 'CLOSING')) AS open_trades,
+      (SELECT count(*)::int FROM strategy_engine.pair_trade WHERE status IN ('OPEN', 'CLOSING', 'NEEDS_ATTENTION')) AS open_trades,
+      (SELECT count(*)::int FROM strategy_engine.pair_trade WHERE status = 'NEEDS_ATTENTION') AS attention_trades,
       (SELECT last_update FROM strategy_engine.strategy_state WHERE id = 1) AS last_update`.execute(db);
   return rows[0];
 }

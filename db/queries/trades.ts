@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import { NOW } from './now';
 import type { Db } from '../connection';
 import type { Database, TradeRow, TradeSide, TradeStatus } from '../schema';
@@ -42,7 +42,7 @@ export async function getTradesByIds(db: Db, ids: number[]): Promise<TradeRow[]>
 export type PendingTradeResult =
   | { created: true; trade: TradeRow }
   | { created: false; trade: TradeRow }
-  | { created: false; trade: null; blockedBy: number | null };
+  | { created: false; trade: null; blockedBy: number | null; inactive?: true };
 
 /**
  * Creates the PENDING trade of an entry signal, keyed by entry_signal_id: a retry returns the row the first
@@ -55,6 +55,10 @@ export async function createPendingTrade(
   workflowIdOf: (pairId: number, tradeId: number) => string,
 ): Promise<PendingTradeResult> {
   return db.transaction().execute(async (trx) => {
+    // Fail closed: no trade is created unless the strategy is active. FOR SHARE orders this against the emergency
+    // stop's update of the row, so a stop that has listed the live trades sees every trade created before it.
+    const state = await trx.selectFrom('strategy_engine.strategy_state').select('is_active').where('id', '=', 1).forShare().executeTakeFirst();
+    if (state?.is_active !== true) return { created: false, trade: null, blockedBy: null, inactive: true };
     const inserted = await trx.insertInto('strategy_engine.pair_trade')
       .values({ pair_id: input.pairId, entry_signal_id: input.entrySignalId, side: input.side, status: 'PENDING', entry_z_score: input.entryZ })
       // No target: covers both entry_signal_id and the one-live-trade-per-pair partial index.
@@ -108,6 +112,18 @@ export async function markTradeClosing(db: Db, tradeId: number, exitReason: stri
     .execute();
 }
 
+/**
+ * A live trade whose exit or compensation could not complete yet → NEEDS_ATTENTION with the reason; the first
+ * time is kept in attention_since. Repeating it only refreshes the reason.
+ */
+export async function markTradeAttention(db: Db, tradeId: number, reason: string): Promise<void> {
+  await db.updateTable('strategy_engine.pair_trade')
+    .set({ status: 'NEEDS_ATTENTION', attention_reason: reason, attention_since: sql<never>`COALESCE(attention_since, now())`, updated_at: NOW })
+    .where('id', '=', tradeId)
+    .where('status', 'in', LIVE_TRADE_STATUSES)
+    .execute();
+}
+
 /** Any live status → FAILED with a reason; a trade already CLOSED or FAILED is left as it is. */
 export async function markTradeFailed(db: Db, tradeId: number, reason: string): Promise<TradeRow> {
   await db.updateTable('strategy_engine.pair_trade')
@@ -142,7 +158,7 @@ export async function markTradeClosed(db: Db, tradeId: number, fill: CloseFill):
         updated_at: NOW,
       })
       .where('id', '=', tradeId)
-      .where('status', 'in', ['OPEN', 'CLOSING'])
+      .where('status', 'in', ['OPEN', 'CLOSING', 'NEEDS_ATTENTION'])
       .returningAll()
       .executeTakeFirst();
     if (!closed) {

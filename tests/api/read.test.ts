@@ -70,6 +70,7 @@ describe('pairs API read endpoints', () => {
       active_pairs: 2, // pairs holding an OPEN trade (one of them no longer registry-active)
       total_pnl: 220,
       last_update: '2026-03-28T14:00:00+00:00',
+      needs_attention: [],
     });
   });
 
@@ -78,10 +79,10 @@ describe('pairs API read endpoints', () => {
     expect(res.body).toEqual({
       pairs: [
         // 15 x (70 - 68.42) - 14 x (72 - 74.11) = 23.70 + 29.54
-        { id: ids.qrvo, name: 'QRVO/SWKS', status: 'OPEN', z_score: -1.842, pnl: 53.24, correlation: 0.8697, days_held: 1 },
-        { id: ids.override, name: 'AAA/BBB', status: 'FLAT', z_score: null, pnl: 0, correlation: 0.7, days_held: 0 },
+        { id: ids.qrvo, name: 'QRVO/SWKS', status: 'OPEN', attention_reason: null, z_score: -1.842, pnl: 53.24, correlation: 0.8697, days_held: 1 },
+        { id: ids.override, name: 'AAA/BBB', status: 'FLAT', attention_reason: null, z_score: null, pnl: 0, correlation: 0.7, days_held: 0 },
         // SHORT_SPREAD: -(10 x (20 - 21) - 5 x (30 - 29)) = 15
-        { id: ids.inactiveOpen, name: 'EEE/FFF', status: 'OPEN', z_score: 0.5, pnl: 15, correlation: 0.6, days_held: 3 },
+        { id: ids.inactiveOpen, name: 'EEE/FFF', status: 'OPEN', attention_reason: null, z_score: 0.5, pnl: 15, correlation: 0.6, days_held: 3 },
       ],
     });
   });
@@ -184,7 +185,7 @@ describe('pairs API read endpoints', () => {
       `${API}/config`, `${API}/start`, `${API}/stop`, `${API}/emergency-stop`, `${API}/{pair_id}/close`, `${API}/backtest`,
       `${API}/backtest/history`,
     ]));
-    expect(doc.body.components.schemas.Status.required).toEqual(['is_active', 'total_pairs', 'active_pairs', 'total_pnl', 'last_update']);
+    expect(doc.body.components.schemas.Status.required).toEqual(['is_active', 'total_pairs', 'active_pairs', 'needs_attention', 'total_pnl', 'last_update']);
     expect(doc.body.paths[`${API}/config`].post.security).toEqual([{ bearerAuth: [] }]);
 
     await request(env.app).get('/healthz').expect(200, { status: 'ok' });

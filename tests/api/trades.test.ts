@@ -57,15 +57,27 @@ describe('pairs API trade control with a running worker', () => {
     const active = await request(env.app).get(`${API}/active`).expect(200);
     expect(active.body.pairs.find((p: { id: number }) => p.id === pairId)).toMatchObject({ name: 'ARQX/CRDM', status: 'OPEN', days_held: 0 });
 
-    const res = await request(env.app).post(`${API}/${pairId}/close`).set(AUTH).expect(200);
-    expect(res.body).toEqual({ message: 'Pair ARQX/CRDM closed successfully' });
-    const closed = await tradeWithStatus(env.db, tradeId, ['CLOSED']);
+    // The close answers within 2 s: the spec's 200 when both legs are flat by then, else 202 with the trade's state.
+    const res = await request(env.app).post(`${API}/${pairId}/close`).set(AUTH);
+    if (res.status === 200) expect(res.body).toEqual({ message: 'Pair ARQX/CRDM closed successfully' });
+    else expect(res.status).toBe(202);
+    const closed = await waitFor('trade CLOSED', () => tradeWithStatus(env.db, tradeId, ['CLOSED']), 60_000);
     expect(closed?.exit_reason).toBe('MANUAL');
     expect(await positionsOf(env.broker, ['ARQX', 'CRDM'])).toEqual({ ARQX: 0, CRDM: 0 });
 
     await request(env.app).post(`${API}/${pairId}/close`).set(AUTH).expect(409);
     const status = await request(env.app).get(`${API}/status`).expect(200);
     expect(status.body.active_pairs).toBe(0);
+  });
+
+  it('POST /symbols/{symbol}/flatten tells every live trade holding the symbol to close (202 at once), then it is flat', async () => {
+    const { pairId, tradeId } = await openTrade('EFRA', 'FLNT', 'LONG_SPREAD');
+    await request(env.app).post(`${API}/symbols/flnt/flatten`).set(AUTH).expect(400);
+    const res = await request(env.app).post(`${API}/symbols/FLNT/flatten`).set(AUTH).expect(202);
+    expect(res.body).toMatchObject({ symbol: 'FLNT', trades: [expect.objectContaining({ trade_id: tradeId, pair_id: pairId })] });
+    expect(['closed', 'closing']).toContain(res.body.trades[0].outcome);
+    await waitFor('trade CLOSED', () => tradeWithStatus(env.db, tradeId, ['CLOSED']), 60_000);
+    expect(await positionsOf(env.broker, ['EFRA', 'FLNT'])).toEqual({ EFRA: 0, FLNT: 0 });
   });
 
   it('emergency stop closes every open trade and reports how many pairs', async () => {

@@ -2,7 +2,7 @@
 import { Alpaca } from '@alpacahq/alpaca-trade-api';
 import { startSimulator, type SimulatorHandle, type SimulatorOptions } from '../../broker/simulator';
 import { createAlpacaBroker, type AlpacaBroker, type AlpacaBrokerOptions } from '../../broker/alpaca-broker';
-import type { BrokerOrder } from '../../broker/types';
+import { BrokerError, type BrokerOrder, type MarketOrderRequest } from '../../broker/types';
 
 /** Tuesday 2025-03-04 10:00 New York: the market is open. */
 export const OPEN_TIME = '2025-03-04T15:00:00Z';
@@ -52,4 +52,20 @@ export async function rejection(promise: Promise<unknown>): Promise<unknown> {
     return err;
   }
   throw new Error('expected a rejection');
+}
+
+/**
+ * The engine's one retry layer in miniature (Temporal retrying the submit activity): the adapter submits once; on a
+ * retryable failure the order is looked up by client order id and resubmitted only when the broker has none.
+ */
+export async function submitAsTheEngineRetries(broker: AlpacaBroker, request: MarketOrderRequest, attempts = 3): Promise<BrokerOrder> {
+  for (let attempt = 1; ; attempt++) {
+    const existing = await broker.getOrderByClientId(request.clientOrderId);
+    if (existing) return existing;
+    try {
+      return await broker.submitMarketOrder(request);
+    } catch (err) {
+      if (!(err instanceof BrokerError) || !err.retryable || attempt >= attempts) throw err;
+    }
+  }
 }

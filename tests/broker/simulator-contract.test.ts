@@ -6,7 +6,7 @@ import { NotFoundError, PermissionError, RateLimitError, ValidationError } from 
 import type { SimulatorHandle } from '../../broker/simulator';
 import type { AlpacaBroker } from '../../broker/alpaca-broker';
 import { BrokerError } from '../../broker/types';
-import { adapter, isFilled, rawSdk, simPost, startTestSimulator, waitForOrder, WEEKEND_TIME, rejection } from './sim-helpers';
+import { adapter, isFilled, rawSdk, simPost, startTestSimulator, submitAsTheEngineRetries, waitForOrder, WEEKEND_TIME, rejection } from './sim-helpers';
 
 let sim: SimulatorHandle;
 let broker: AlpacaBroker;
@@ -203,7 +203,7 @@ describe('orders and positions', () => {
     expect(err).toMatchObject({ retryable: false, status: 422, code: 42210000 });
   });
 
-  test('a 429 then success: the adapter waits Retry-After and succeeds; the raw SDK without retry sees RateLimitError', async () => {
+  test('a 429 then success: reads retry (SDK), an order submission surfaces the 429 and the engine-style retry succeeds; the raw SDK without retry sees RateLimitError', async () => {
     await simPost(sim, '/__sim/faults', { retryAfterSeconds: 0, script: [{ fault: '429', path: '/v2/account' }] });
     const noRetry = await rejection(rawSdk(sim, { retry: false }).trading.account.getAccount());
     expect(noRetry).toBeInstanceOf(RateLimitError);
@@ -213,7 +213,10 @@ describe('orders and positions', () => {
     expect((await broker.getAccount()).equity).toBe(100_000);
 
     await simPost(sim, '/__sim/faults', { script: [{ fault: '429', method: 'POST', path: '/v2/orders' }] });
-    const order = await broker.submitMarketOrder({ symbol: 'ARQX', side: 'buy', qty: 1, clientOrderId: 'after-429' });
+    // The adapter submits once (a 429 surfaces); the retry is the engine's (lookup by client id, then resubmit).
+    await expect(broker.submitMarketOrder({ symbol: 'ARQX', side: 'buy', qty: 1, clientOrderId: 'after-429' })).rejects.toMatchObject({ retryable: true, status: 429 });
+    await simPost(sim, '/__sim/faults', { script: [{ fault: '429', method: 'POST', path: '/v2/orders' }] });
+    const order = await submitAsTheEngineRetries(broker, { symbol: 'ARQX', side: 'buy', qty: 1, clientOrderId: 'after-429' });
     expect(order.clientOrderId).toBe('after-429');
     const log = (await (await fetch(`${sim.url}/__sim/orders`)).json()) as unknown[];
     expect(log).toHaveLength(1);

@@ -5,7 +5,7 @@
 import type { SimulatorHandle } from '../../broker/simulator';
 import type { AlpacaBroker } from '../../broker/alpaca-broker';
 import { BrokerError } from '../../broker/types';
-import { adapter, isFilled, simPost, startTestSimulator, waitForOrder, rejection } from './sim-helpers';
+import { adapter, isFilled, simPost, startTestSimulator, submitAsTheEngineRetries, waitForOrder, rejection } from './sim-helpers';
 
 let sim: SimulatorHandle;
 let broker: AlpacaBroker;
@@ -74,7 +74,7 @@ describe('order submission under faults never duplicates', () => {
   ])('%s → exactly one order', async (_label, fault) => {
     await simPost(sim, '/__sim/faults', { slowMs: 3000, retryAfterSeconds: 0, script: [{ fault, method: 'POST', path: '/v2/orders' }] });
     const cid = `fault-${fault}`;
-    const order = await broker.submitMarketOrder({ symbol: 'ARQX', side: 'buy', qty: 3, clientOrderId: cid });
+    const order = await submitAsTheEngineRetries(broker, { symbol: 'ARQX', side: 'buy', qty: 3, clientOrderId: cid });
     expect(order).toMatchObject({ clientOrderId: cid, symbol: 'ARQX', qty: 3 });
     await waitForOrder(broker, cid, isFilled);
     expect(await ordersWithClientId(cid)).toHaveLength(1);
@@ -121,8 +121,8 @@ describe('order-level faults', () => {
     expect((await broker.listOrders({ status: 'open' }))).toHaveLength(0);
   });
 
-  test('wash-trade rejection when enabled and an opposite order is open', async () => {
-    const washSim = await startTestSimulator({ rejectWashTrades: true, fillLatencyMs: 10_000 });
+  test('wash-trade rejection (on by default) when an opposite order is open', async () => {
+    const washSim = await startTestSimulator({ fillLatencyMs: 10_000 });
     try {
       const washBroker = adapter(washSim);
       await washBroker.submitMarketOrder({ symbol: 'ARQX', side: 'buy', qty: 1, clientOrderId: 'w1' });

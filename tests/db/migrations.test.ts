@@ -4,7 +4,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
 const TABLES = [
   'backtest_run', 'config_change', 'market_data', 'pair_performance', 'pair_registry',
-  'pair_signal', 'pair_spread', 'pair_trade', 'strategy_config', 'strategy_state', 'walkforward_run',
+  'pair_signal', 'pair_spread', 'pair_trade', 'strategy_config', 'strategy_state', 'symbol_order_lane', 'walkforward_run',
 ];
 
 async function schemaSnapshot(t: TestDatabase): Promise<string> {
@@ -29,9 +29,9 @@ describe('migrations on a fresh database', () => {
     await t?.drop();
   });
 
-  it('creates all nine tables, then a second run changes nothing', async () => {
+  it('creates all the tables, then a second run changes nothing', async () => {
     const applied = await migrateToLatest(t.db);
-    expect(applied).toEqual(['001_initial_schema', '002_walkforward_runs', '003_config_and_registry_status']);
+    expect(applied).toEqual(['001_initial_schema', '002_walkforward_runs', '003_config_and_registry_status', '004_trade_attention']);
 
     const tables = await sql<{ table_name: string }>`
       SELECT table_name FROM information_schema.tables

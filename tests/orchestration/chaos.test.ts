@@ -20,6 +20,8 @@ interface ChaosLine {
   naked_legs: number;
   db_broker_mismatches: number;
   stuck_workflows: number;
+  non_final_trades: number;
+  attention_trades: number;
 }
 
 function runChaos(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -55,6 +57,7 @@ describe('crash harness (npm run chaos)', () => {
     };
     if (result.code !== 0) process.stderr.write(result.stderr.slice(-4000));
     expect(problems).toEqual({ duplicate_orders: 0, naked_legs: 0, db_broker_mismatches: 0, stuck_workflows: 0 });
+    expect({ non_final_trades: summary.non_final_trades, attention_trades: summary.attention_trades }).toEqual({ non_final_trades: 0, attention_trades: 0 });
     expect(summary.lifecycles).toBe(LIFECYCLES);
     expect(summary.kills).toBeGreaterThan(0);
     expect(summary.faults).toBeGreaterThan(0);
@@ -82,6 +85,14 @@ describe('chaos audit (the verdict the harness prints)', () => {
     const v = audit({ orders: closedOrders(), positions: [], trades: [trade()], workflows: completed, expectTerminal: true });
     expect(v.findings).toEqual([]);
     expect(v.lifecycles).toBe(1);
+  });
+
+  it('reads an order that crossed flat (closing part plus its -x opening rest) as one order of the leg', () => {
+    const orders = closedOrders().filter((o) => o.client_order_id !== `${wf}-exit-leg1`);
+    orders.push(order(`${wf}-exit-leg1`, 'AAA', 'sell', 40, 40, 11), order(`${wf}-exit-leg1-x`, 'AAA', 'sell', 60, 60, 11));
+    const v = audit({ orders, positions: [], trades: [trade()], workflows: completed, expectTerminal: true });
+    expect(v.findings).toEqual([]);
+    expect(v.non_final_trades).toBe(0);
   });
 
   it('counts a second filled order for the same leg as a duplicate (and the leftover as naked and mismatched)', () => {

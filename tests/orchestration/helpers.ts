@@ -97,6 +97,8 @@ export interface Harness {
   sim: SimulatorHandle;
   broker: Broker;
   taskQueue: string;
+  /** The worker's private copy of the strategy config (activities re-read it). */
+  configPath: string;
   /** Durations (seconds) the worker reported for each finished cycle. */
   cycleDurations: number[];
   stop(): Promise<void>;
@@ -117,14 +119,15 @@ export async function startHarness(label: string): Promise<Harness> {
   const broker = createAlpacaBroker({ keyId: 'test', secret: 'test', simulatorUrl: sim.url });
   const taskQueue = `orchestration-${label}`;
   const cycleDurations: number[] = [];
+  const configPath = await copyConfig(label);
   const worker = await createPairsWorker({
     connection: env.nativeConnection, taskQueue, db: testDb.db, broker,
-    configPath: await copyConfig(label), workflowBundle: await bundle,
+    configPath, workflowBundle: await bundle,
     onCycleFinished: (seconds) => cycleDurations.push(seconds),
   });
   const running = worker.run();
   return {
-    env, testDb, sim, broker, taskQueue, cycleDurations,
+    env, testDb, sim, broker, taskQueue, configPath, cycleDurations,
     stop: async () => {
       worker.shutdown();
       await running.catch(() => undefined);

@@ -86,6 +86,12 @@ export class FakeTradeActivities {
     return this;
   }
 
+  /** Forgets the rules for client ids matching `match` (a fault lifted): later new orders fill as by default. */
+  unscript(match: RegExp): this {
+    for (let i = this.rules.length - 1; i >= 0; i--) if (this.rules[i].match.source === match.source) this.rules.splice(i, 1);
+    return this;
+  }
+
   /** Holds every awaitOrderFinal of matching orders (e.g. to keep a trade PENDING) until the gate is released. */
   hold(match: RegExp): Gate {
     let onReach!: () => void;
@@ -187,6 +193,10 @@ export class FakeTradeActivities {
       recordTradeFailed: async (input) => {
         this.log('recordTradeFailed', input);
         this.statuses.set(input.tradeId, 'FAILED');
+      },
+      recordTradeAttention: async (input) => {
+        this.log('recordTradeAttention', input);
+        this.statuses.set(input.tradeId, 'NEEDS_ATTENTION');
       },
     };
   }

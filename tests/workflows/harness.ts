@@ -23,7 +23,7 @@ type AnyActivities = PairTradeActivities & EmergencyStopActivities & PairsCycleA
 /** Every activity any workflow calls (the `satisfies` makes the compiler list a new one here). */
 const ACTIVITY_NAMES = Object.keys({
   planEntry: 1, submitLegOrder: 1, awaitOrderFinal: 1, cancelLegOrder: 1,
-  recordTradeOpen: 1, recordTradeClosing: 1, recordTradeClosed: 1, recordTradeFailed: 1,
+  recordTradeOpen: 1, recordTradeClosing: 1, recordTradeClosed: 1, recordTradeFailed: 1, recordTradeAttention: 1,
   setStrategyActive: 1, listLiveTradeRefs: 1, tradeStatuses: 1,
   loadCycleConfig: 1, readMarketClock: 1, reconcile: 1, refreshMarketData: 1, evaluatePairs: 1, routeSignals: 1, finishCycle: 1,
 } satisfies Record<keyof AnyActivities, 1>);

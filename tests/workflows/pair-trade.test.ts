@@ -3,7 +3,7 @@
  * trade records replaced by an in-memory fake (no PostgreSQL, no simulator) and every wait shortened.
  */
 import {
-  WorkflowContinuedAsNewError, WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle,
+  WorkflowContinuedAsNewError, WorkflowUpdateFailedError, type WorkflowHandle,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import {
@@ -103,7 +103,7 @@ describe('entry compensation', () => {
 
     const entryLeg1 = 'pair-trade-1-4-entry-leg1';
     expect(fake.callsOf('awaitOrderFinal').filter((c) => c.clientOrderId === entryLeg1)).toHaveLength(FAST_TIMING.maxFillWaits);
-    expect(fake.callsOf('cancelLegOrder')).toEqual([{ clientOrderId: entryLeg1 }]);
+    expect(fake.callsOf('cancelLegOrder')).toEqual([{ clientOrderId: entryLeg1, symbol: 'AAA', side: 'buy', qty: 10 }]);
     expect(fake.placed('comp')).toEqual([
       { clientOrderId: 'pair-trade-1-4-comp-leg1', symbol: 'AAA', side: 'sell', qty: 4 },
       { clientOrderId: 'pair-trade-1-4-comp-leg2', symbol: 'BBB', side: 'buy', qty: 20 },
@@ -113,48 +113,61 @@ describe('entry compensation', () => {
     expect(fake.callsOf('recordTradeFailed')).toEqual([{ tradeId: 4, reason }]);
   });
 
-  it('records COMPENSATION INCOMPLETE when every compensation order is rejected', async () => {
+  it('a compensation refused on every round: NEEDS_ATTENTION with the reason, retried until flat, then FAILED', async () => {
     const fake = new FakeTradeActivities()
       .script(orderId('entry', 2), reject('BBB not shortable'))
       .script(orderId('comp', 1, 'every'), reject('AAA halted'));
-    const failed = await (await startTrade(h, fake.activities(), tradeInput(6))).result();
+    const handle = await startTrade(h, fake.activities(), tradeInput(6));
 
+    await waitUntil('trade NEEDS_ATTENTION', async () => (await handle.query(stateQuery)).status === 'NEEDS_ATTENTION');
     const compIds = ['pair-trade-1-6-comp-leg1', 'pair-trade-1-6-comp-leg1-r1', 'pair-trade-1-6-comp-leg1-r2',
       'pair-trade-1-6-comp-leg1-r3', 'pair-trade-1-6-comp-leg1-r4'];
     expect(compIds).toHaveLength(MAX_FLATTEN_ROUNDS);
-    expect(fake.submittedIds('comp')).toEqual(compIds);
-    expect(fake.callsOf('submitLegOrder').filter((o) => o.clientOrderId.includes('-comp-')).map((o) => [o.side, o.qty]))
-      .toEqual(compIds.map(() => ['sell', 10]));
-    const reason = 'leg 2 sell 20 BBB rejected: BBB not shortable; COMPENSATION INCOMPLETE, manual action needed: AAA 10 still long';
-    expect(failed).toMatchObject({ status: 'FAILED', failureReason: reason });
-    expect(fake.callsOf('recordTradeFailed')).toEqual([{ tradeId: 6, reason }]);
+    expect(fake.submittedIds('comp')).toEqual(expect.arrayContaining(compIds));
+    const attention = 'compensation incomplete, retrying until flat: AAA 10 still long';
+    expect(fake.callsOf('recordTradeAttention')[0]).toEqual({ tradeId: 6, reason: attention });
+    expect(fake.tradeStatus(6)).toBe('NEEDS_ATTENTION');
+    await waitUntil('search attribute NEEDS_ATTENTION', async () => (await tradeStatusAttribute(handle)) === 'NEEDS_ATTENTION');
+    expect(fake.callsOf('recordTradeFailed')).toEqual([]);
+
+    fake.unscript(orderId('comp', 1, 'every'));
+    const failed = await handle.result();
+    expect(failed).toMatchObject({ status: 'FAILED', failureReason: 'leg 2 sell 20 BBB rejected: BBB not shortable; flattened AAA 10' });
+    expect(fake.callsOf('recordTradeFailed')).toEqual([{ tradeId: 6, reason: 'leg 2 sell 20 BBB rejected: BBB not shortable; flattened AAA 10' }]);
+    // Every round took its own client id, so no order could be doubled.
+    const ids = fake.submittedIds('comp');
+    expect(new Set(ids).size).toBe(ids.length);
   });
 });
 
 describe('exit', () => {
-  it('fails with ExitIncomplete when every exit order of a leg is rejected, and never records the close', async () => {
+  it('an exit refused on every round: NEEDS_ATTENTION (never silent), a close update retries at once, CLOSED once flat', async () => {
     const fake = new FakeTradeActivities().script(orderId('exit', 1, 'every'), reject('AAA halted'));
     const handle = await startTrade(h, fake.activities(), tradeInput(5));
     await waitForOpen(handle);
     await handle.signal(exitSignal, { reason: 'STOP_LOSS', z: 3.4, signalId: 9 });
 
-    const err: unknown = await handle.result().then(() => 'completed', (e: unknown) => e);
-    expect(err).toBeInstanceOf(WorkflowFailedError);
-    const cause = (err as WorkflowFailedError).cause;
-    expect(cause).toBeInstanceOf(ApplicationFailure);
-    expect((cause as ApplicationFailure).type).toBe('ExitIncomplete');
-    expect(cause?.message).toBe('exit incomplete: AAA 10 still long');
-
-    expect(fake.submittedIds('exit')).toEqual([
+    await waitUntil('trade NEEDS_ATTENTION', async () => (await handle.query(stateQuery)).status === 'NEEDS_ATTENTION');
+    // Further rounds (-r5, -r6, ...) may already be running: the first MAX_FLATTEN_ROUNDS are there, each id once.
+    expect(fake.submittedIds('exit')).toEqual(expect.arrayContaining([
       'pair-trade-1-5-exit-leg1', 'pair-trade-1-5-exit-leg1-r1', 'pair-trade-1-5-exit-leg1-r2', 'pair-trade-1-5-exit-leg1-r3',
       'pair-trade-1-5-exit-leg1-r4', 'pair-trade-1-5-exit-leg2',
-    ]);
+    ]));
+    const reason = 'exit incomplete, retrying until flat: AAA 10 still long';
     expect(fake.callsOf('recordTradeClosing')).toEqual([{ tradeId: 5, reason: 'STOP_LOSS', signalId: 9 }]);
+    expect(fake.callsOf('recordTradeAttention')[0]).toEqual({ tradeId: 5, reason });
     expect(fake.callsOf('recordTradeClosed')).toEqual([]);
-    expect(fake.callsOf('recordTradeFailed')).toEqual([]);
-    expect(await tradeStatusAttribute(handle)).toBe('CLOSING');
-    const state = await handle.query(stateQuery);
-    expect(state).toMatchObject({ status: 'CLOSING', exitReason: 'STOP_LOSS', failureReason: 'exit incomplete: AAA 10 still long', pnl: null });
+    await waitUntil('search attribute NEEDS_ATTENTION', async () => (await tradeStatusAttribute(handle)) === 'NEEDS_ATTENTION');
+    expect(await handle.query(stateQuery)).toMatchObject({ status: 'NEEDS_ATTENTION', exitReason: 'STOP_LOSS', failureReason: reason, pnl: null });
+
+    // The fault is lifted; a close update on the trade needing attention is accepted and answers once it is CLOSED.
+    fake.unscript(orderId('exit', 1, 'every'));
+    const closed = await handle.executeUpdate(closeUpdate, { args: [{ requestedBy: 'test' }] });
+    expect(closed).toMatchObject({ tradeId: 5, status: 'CLOSED' });
+    expect(await handle.result()).toMatchObject({ status: 'CLOSED', exitReason: 'STOP_LOSS' });
+    expect(fake.callsOf('recordTradeClosed')).toHaveLength(1);
+    const exitIds = fake.submittedIds('exit');
+    expect(new Set(exitIds).size).toBe(exitIds.length);
   });
 
   it('polls exit orders queued while the market is closed with growing durable pauses until they fill', async () => {
@@ -199,7 +212,7 @@ describe('manual close', () => {
     const cause = (refused as WorkflowUpdateFailedError).cause;
     expect(cause).toBeInstanceOf(ApplicationFailure);
     expect((cause as ApplicationFailure).type).toBe('TradeNotOpen');
-    expect(cause?.message).toBe('trade 8 (AAA/BBB) is PENDING, not OPEN');
+    expect(cause?.message).toBe('trade 8 (AAA/BBB) is PENDING, not OPEN, CLOSING or NEEDS_ATTENTION');
 
     entryWait.release();
     await waitForOpen(handle);

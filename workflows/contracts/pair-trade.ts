@@ -68,7 +68,7 @@ export const DEFAULT_TRADE_TIMING: TradeTiming = {
   patientPauseMaxMs: 600_000,
 };
 
-/** Rounds of re-ordering an unfilled exit or compensation remainder before the trade needs a human. */
+/** Rounds of re-ordering an unfilled exit or compensation remainder before the trade is marked NEEDS_ATTENTION. */
 export const MAX_FLATTEN_ROUNDS = 5;
 /** continueAsNew well before Temporal's 51,200-event cap even if the server never suggests it. */
 export const MAX_HISTORY_EVENTS = 10_000;
@@ -136,7 +136,11 @@ export interface ExitRequest {
 }
 export const exitSignal = defineSignal<[ExitRequest]>('exit');
 
-/** Manual close through the API; answers once both legs are flat. */
+/**
+ * Manual close through the API; answers once both legs are flat (the API waits at most 2 s for that, then answers
+ * 202 with the trade's state). Accepted while OPEN, CLOSING or NEEDS_ATTENTION: on a trade that is already
+ * closing it cuts the current backoff pause short.
+ */
 export interface CloseRequest {
   requestedBy: string;
 }
@@ -199,18 +203,38 @@ export interface TradeClosedRecord {
   reason: string;
 }
 
+/**
+ * Names a leg order for a lookup. `symbol`, `side` and `qty` are what the workflow asked for: an order that had to
+ * cross flat is two broker orders (broker/composite-order.ts) and the activity needs the full quantity to see it
+ * whole. Histories recorded before issue 10 carry only the client order id.
+ */
+export interface OrderLookup {
+  clientOrderId: string;
+  symbol?: string;
+  side?: OrderSide;
+  qty?: number;
+}
+
+export interface TradeAttentionRecord {
+  tradeId: number;
+  /** What is still not flat and why, e.g. "ARQX 60 still long: rejected". */
+  reason: string;
+}
+
 export interface PairTradeActivities {
   /** Shortability, tradability and half-Kelly sizing, before any order. */
   planEntry(input: EntryPlanRequest): Promise<EntryPlan>;
   /** Idempotent by client order id. */
   submitLegOrder(request: LegOrderRequest): Promise<OrderSnapshot>;
   /** Polls until the order is final or `waitMs` has passed; 'missing' when the broker has no such order. */
-  awaitOrderFinal(input: { clientOrderId: string; waitMs: number }): Promise<OrderSnapshot>;
-  cancelLegOrder(input: { clientOrderId: string }): Promise<OrderSnapshot>;
+  awaitOrderFinal(input: OrderLookup & { waitMs: number }): Promise<OrderSnapshot>;
+  cancelLegOrder(input: OrderLookup): Promise<OrderSnapshot>;
   recordTradeOpen(input: TradeOpenRecord): Promise<void>;
   recordTradeClosing(input: TradeClosingRecord): Promise<void>;
   recordTradeClosed(input: TradeClosedRecord): Promise<{ pnl: number; holdHours: number }>;
   recordTradeFailed(input: { tradeId: number; reason: string }): Promise<void>;
+  /** The exit or compensation could not complete yet: NEEDS_ATTENTION with the reason (the workflow keeps trying). */
+  recordTradeAttention(input: TradeAttentionRecord): Promise<void>;
 }
 
 export const PAIR_TRADE_ACTIVITY_OPTIONS = {

@@ -63,7 +63,8 @@ export interface CycleSummary {
   tradesClosing: Array<{ pairId: number; tradeId: number; reason: string }>;
   /** Why entries were suppressed this cycle (reconciliation), else null. */
   entriesBlockedReason: string | null;
-  reconciliation: { unexplained: string[]; missing: string[] };
+  /** `attention`: trades whose exit or compensation could not complete yet (absent when none). */
+  reconciliation: { unexplained: string[]; missing: string[]; attention?: string[] };
   /** Version of the stored config the cycle ran with (absent in cycles started before it was read once). */
   configVersion?: number;
   /** evaluatePairs activities the evaluation was spread over. */

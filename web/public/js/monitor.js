@@ -18,6 +18,14 @@ async function loadStatus() {
   pnl.textContent = fmtMoney(status.total_pnl);
   pnl.className = `value ${signClass(status.total_pnl)}`;
   setText('#status-updated', fmtTime(status.last_update));
+  // Trades whose exit or compensation could not complete yet (still retrying until flat): never silent.
+  const attention = status.needs_attention ?? [];
+  const target = document.getElementById('status-attention');
+  if (target) {
+    target.textContent = attention.length === 0 ? 'none'
+      : attention.map((a) => `trade ${a.trade_id}: ${a.reason ?? 'exit incomplete'}`).join('; ');
+    target.className = `value ${attention.length === 0 ? '' : 'loss'}`;
+  }
 }
 
 async function loadConfig() {
@@ -39,7 +47,7 @@ function renderTable(pairs) {
   for (const pair of pairs) {
     body.append(el('tr', { dataset: { pairId: pair.id } },
       el('td', {}, el('a', { href: `#pair-${pair.id}` }, pair.name)),
-      el('td', {}, statusBadge(pair.status)),
+      el('td', { title: pair.attention_reason ?? '' }, statusBadge(pair.status)),
       el('td', { class: `num ${Math.abs(pair.z_score) >= thresholds.entry ? 'hot' : ''}` }, fmtNumber(pair.z_score, 3)),
       el('td', { class: `num ${signClass(pair.pnl)}` }, fmtMoney(pair.pnl)),
       el('td', { class: 'num' }, fmtNumber(pair.correlation, 4)),
