@@ -24,6 +24,17 @@ const records = proxyActivities<Pick<
  * ExitIncomplete / record "COMPENSATION INCOMPLETE" as they did.
  */
 const NEEDS_ATTENTION_PATCH = 'needs-attention-until-flat';
+/** Before it, done_for_day, stopped and suspended also ended an order wait, though such an order can still fill. */
+const ALPACA_TERMINAL_STATUSES_PATCH = 'alpaca-terminal-order-statuses';
+const LEGACY_FINAL_STATUSES: readonly string[] = ['done_for_day', 'stopped', 'suspended'];
+/** Before it, an entry leg's cancel still pending was taken as final, and fills after it went uncompensated. */
+const CANCEL_SETTLES_PATCH = 'entry-cancel-settles';
+
+/** Final as Alpaca documents it (broker/order-status.ts); executions from before the patch keep the old set. */
+function orderIsFinal(status: OrderSnapshot['status']): boolean {
+  if (isFinalOrderStatus(status)) return true;
+  return LEGACY_FINAL_STATUSES.includes(status) && !patched(ALPACA_TERMINAL_STATUSES_PATCH);
+}
 
 /** Set by a close update on a trade that is already closing: the next attention retry starts now. */
 interface Nudge {
@@ -265,7 +276,8 @@ interface LegOutcome {
  * market is closed fills at the next open, so they are polled with growing durable pauses until final.
  * The leg state is updated in place.
  */
-async function placeAndWait(leg: LegState, timing: TradeTiming, patient = false): Promise<LegOutcome> {
+async function placeAndWait(leg: LegState, timing: TradeTiming, patientFromStart = false): Promise<LegOutcome> {
+  let patient = patientFromStart;
   let snap: OrderSnapshot;
   try {
     snap = await orders.submitLegOrder({ clientOrderId: leg.clientOrderId, symbol: leg.symbol, side: leg.side, qty: leg.qty });
@@ -281,11 +293,14 @@ async function placeAndWait(leg: LegState, timing: TradeTiming, patient = false)
   }
   applySnapshot(leg, snap);
   let pauseMs = timing.patientPauseMinMs;
-  for (let wait = 0; !isFinalOrderStatus(snap.status); wait++) {
+  for (let wait = 0; !orderIsFinal(snap.status); wait++) {
     if (!patient && wait >= timing.maxFillWaits) {
       snap = await fills.cancelLegOrder(lookupOf(leg));
       applySnapshot(leg, snap);
-      break;
+      // A cancel still pending can be overtaken by fills: compensating now would leave them unhedged.
+      if (orderIsFinal(snap.status) || !patched(CANCEL_SETTLES_PATCH)) break;
+      patient = true;
+      continue;
     }
     if (patient && wait >= timing.maxFillWaits) {
       await sleep(pauseMs);

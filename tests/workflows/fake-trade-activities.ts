@@ -27,13 +27,18 @@ export type OrderOutcome =
    * Accepted but working ('new', or 'partially_filled' with `filledQty`), until the `fillAfterPolls`-th
    * awaitOrderFinal fills it completely; never when `fillAfterPolls` is absent.
    */
-  | { kind: 'working'; filledQty?: number; fillAfterPolls?: number; price?: number };
+  | {
+      kind: 'working'; filledQty?: number; fillAfterPolls?: number; price?: number;
+      /** A cancel answers 'pending_cancel'; the next poll shows this much filled in all, and the order final. */
+      filledWhileCancelling?: number;
+    };
 
 export const fill = (price?: number): OrderOutcome => ({ kind: 'fill', price });
 export const reject = (message = 'insufficient qty available for order'): OrderOutcome => ({ kind: 'reject', message });
 export const stayNew = (): OrderOutcome => ({ kind: 'working' });
 export const partialFill = (filledQty: number): OrderOutcome => ({ kind: 'working', filledQty });
 export const fillAfterPolls = (polls: number, price?: number): OrderOutcome => ({ kind: 'working', fillAfterPolls: polls, price });
+export const fillsWhileCancelling = (filledQty: number, finalQty: number): OrderOutcome => ({ kind: 'working', filledQty, filledWhileCancelling: finalQty });
 
 /** An order's client id ends with `-<phase>-leg<leg>`, plus `-r<round>` for later rounds. */
 export function orderId(phase: OrderPhase, leg: 1 | 2, rounds: 'first' | 'every' = 'first'): RegExp {
@@ -164,6 +169,11 @@ export class FakeTradeActivities {
         const order = this.orders.get(input.clientOrderId);
         if (!order) return missingOrder(input.clientOrderId);
         order.polls++;
+        if (order.status === 'pending_cancel' && order.outcome.kind === 'working' && order.outcome.filledWhileCancelling !== undefined) {
+          this.fillOrder(order, order.outcome.filledWhileCancelling);
+          if ((order.status as OrderSnapshot['status']) !== 'filled') order.status = 'canceled';
+          return this.snapshot(order);
+        }
         if (order.outcome.kind === 'working' && order.outcome.fillAfterPolls !== undefined
           && order.polls >= order.outcome.fillAfterPolls && !isFinalOrderStatus(order.status)) {
           this.fillOrder(order, order.request.qty);
@@ -174,7 +184,8 @@ export class FakeTradeActivities {
         this.log('cancelLegOrder', input);
         const order = this.orders.get(input.clientOrderId);
         if (!order) return missingOrder(input.clientOrderId);
-        if (!isFinalOrderStatus(order.status)) order.status = 'canceled';
+        if (isFinalOrderStatus(order.status)) return this.snapshot(order);
+        order.status = order.outcome.kind === 'working' && order.outcome.filledWhileCancelling !== undefined ? 'pending_cancel' : 'canceled';
         return this.snapshot(order);
       },
       recordTradeOpen: async (input) => {

@@ -12,7 +12,7 @@ import {
 } from '../../workflows/contracts/pair-trade';
 import type { pairTradeWorkflow } from '../../workflows/pair-trade';
 import {
-  FAST_TIMING, FakeTradeActivities, fill, fillAfterPolls, openTradeState, orderId, partialFill, reject,
+  FAST_TIMING, FakeTradeActivities, fill, fillAfterPolls, fillsWhileCancelling, openTradeState, orderId, partialFill, reject,
 } from './fake-trade-activities';
 import { startTrade, tradeInput, useWorkflowHarness, waitUntil } from './harness';
 
@@ -111,6 +111,18 @@ describe('entry compensation', () => {
     const reason = 'leg 1 buy 10 AAA canceled with 4 filled; flattened AAA 4, BBB 20';
     expect(failed).toMatchObject({ status: 'FAILED', failureReason: reason });
     expect(fake.callsOf('recordTradeFailed')).toEqual([{ tradeId: 4, reason }]);
+  });
+
+  it('waits for a cancel still pending to settle, and compensates what filled meanwhile', async () => {
+    const fake = new FakeTradeActivities().script(orderId('entry', 1), fillsWhileCancelling(4, 7));
+    const failed = await (await startTrade(h, fake.activities(), tradeInput(14))).result();
+
+    expect(fake.callsOf('cancelLegOrder')).toHaveLength(1);
+    expect(fake.placed('comp')).toEqual([
+      { clientOrderId: 'pair-trade-1-14-comp-leg1', symbol: 'AAA', side: 'sell', qty: 7 },
+      { clientOrderId: 'pair-trade-1-14-comp-leg2', symbol: 'BBB', side: 'buy', qty: 20 },
+    ]);
+    expect(failed).toMatchObject({ status: 'FAILED', failureReason: 'leg 1 buy 10 AAA canceled with 7 filled; flattened AAA 7, BBB 20' });
   });
 
   it('a compensation refused on every round: NEEDS_ATTENTION with the reason, retried until flat, then FAILED', async () => {
