@@ -51,7 +51,7 @@ export async function closeTrade(client: Client, workflowId: string, request: Cl
   try {
     return await client.workflow.getHandle(workflowId).executeUpdate(closeUpdate, { args: [request] });
   } catch (err) {
-    throw closeError(err, workflowId);
+    throw await closeError(client, err, workflowId);
   }
 }
 
@@ -74,7 +74,7 @@ export async function requestClose(client: Client, workflowId: string, request: 
     const first = await Promise.race([completed, timedOut]);
     if (first !== 'timeout') return { done: true, result: first };
   } catch (err) {
-    throw closeError(err, workflowId);
+    throw await closeError(client, err, workflowId);
   } finally {
     clearTimeout(timer);
   }
@@ -83,16 +83,19 @@ export async function requestClose(client: Client, workflowId: string, request: 
   return { done: false, state };
 }
 
-function closeError(err: unknown, workflowId: string): unknown {
-  {
-    if (err instanceof WorkflowUpdateFailedError) {
-      const cause = err.cause as { type?: string; message?: string } | undefined;
-      if (cause?.type === 'TradeNotOpen') return new TradeNotOpenError(cause.message ?? 'trade is not open');
-    }
-    // The trade's workflow has ended (CLOSED or FAILED): nothing to close. An unknown id stays WorkflowNotFoundError.
-    if (err instanceof WorkflowNotFoundError && /already completed/i.test(err.message)) {
-      return new TradeNotOpenError(`trade workflow ${workflowId} has already finished`);
-    }
-    return err;
+/**
+ * Maps a failed close onto TradeNotOpenError when the workflow refused it or has ended. The server's words for
+ * an update sent to a workflow that is completing vary with timing, so an ended workflow is recognised by
+ * describing it rather than by the error's message; an unknown id stays WorkflowNotFoundError.
+ */
+async function closeError(client: Client, err: unknown, workflowId: string): Promise<unknown> {
+  if (err instanceof WorkflowUpdateFailedError) {
+    const cause = err.cause as { type?: string; message?: string } | undefined;
+    if (cause?.type === 'TradeNotOpen') return new TradeNotOpenError(cause.message ?? 'trade is not open');
   }
+  if (err instanceof WorkflowNotFoundError) {
+    const status = await client.workflow.getHandle(workflowId).describe().then((d) => d.status.name, () => null);
+    if (status !== null && status !== 'RUNNING') return new TradeNotOpenError(`trade workflow ${workflowId} has already finished (${status})`);
+  }
+  return err;
 }
