@@ -33,7 +33,8 @@ const workflowRestrictedImports = {
       // README: workflows/ imports neither db/ nor broker/; activities, API, CLI and Temporal client code are I/O too.
       // The one exception is broker/order-status.ts, the pure model of Alpaca's order lifecycle.
       regex: '^(\\.\\./)+(db|broker(?!/order-status$)|activities|api|cli|temporal|chaos|bench|web)(/|$)',
-      message: 'workflows/ may import strategy/, broker/order-status and their own contracts; reach I/O through activities (types via `import type`).',
+      message:
+        'workflows/ may import strategy/, broker/order-status and their own contracts; reach I/O through activities (types via `import type`).',
       allowTypeImports: true,
     },
   ],

@@ -60,8 +60,13 @@ export async function fetchUniverseHistory(broker: Broker, symbols: string[], lo
 
 function barRows(series: BarSeries): BarRow[] {
   return Array.from(series.ts, (t, i) => ({
-    symbol: series.symbol, ts: new Date(t), open: series.open[i], high: series.high[i], low: series.low[i],
-    close: series.close[i], volume: series.volume[i],
+    symbol: series.symbol,
+    ts: new Date(t),
+    open: series.open[i],
+    high: series.high[i],
+    low: series.low[i],
+    close: series.close[i],
+    volume: series.volume[i],
   }));
 }
 
@@ -79,7 +84,9 @@ async function discoverPairs({ db, broker, workers }: Required<DiscoveryDeps>, i
   const { settings } = input;
   const { matrix, series } = await fetchUniverseHistory(broker, input.symbols, settings.lookback_bars);
   if (matrix.symbols.length < 2 || matrix.timestamps.length < 100) {
-    throw new Error(`discovery needs at least 2 symbols with 100 common hourly bars; got ${matrix.symbols.length} symbols, ${matrix.timestamps.length} bars`);
+    throw new Error(
+      `discovery needs at least 2 symbols with 100 common hourly bars; got ${matrix.symbols.length} symbols, ${matrix.timestamps.length} bars`,
+    );
   }
   // The live discovery rule (scan, price-correlation filter, top N) lives in strategy/pair-selection.ts, shared
   // with the walk-forward backtest.
@@ -88,16 +95,23 @@ async function discoverPairs({ db, broker, workers }: Required<DiscoveryDeps>, i
   // The kept pairs' history goes to market_data too: the first cycle then only fetches new bars, and
   // POST /backtest has data to run on from the start.
   const keptSymbols = [...new Set(kept.flatMap((p) => [p.symbol1, p.symbol2]))];
-  const barsStored = await upsertBars(db, keptSymbols.flatMap((s) => barRows(series.get(s)!)));
+  const barsStored = await upsertBars(
+    db,
+    keptSymbols.flatMap((s) => barRows(series.get(s)!)),
+  );
   return {
     symbolsScanned: matrix.symbols.length,
     bars: matrix.timestamps.length,
     pairsTested: nPairsTested,
     pairs: kept.map((p, k) => ({
-      id: stored.ids[k], symbol1: p.symbol1, symbol2: p.symbol2, score: p.score, pvalue: p.pvalue, halfLife: p.halfLife,
+      id: stored.ids[k],
+      symbol1: p.symbol1,
+      symbol2: p.symbol2,
+      score: p.score,
+      pvalue: p.pvalue,
+      halfLife: p.halfLife,
     })),
     deactivated: stored.deactivated,
     barsStored,
   };
 }
-

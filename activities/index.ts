@@ -47,4 +47,3 @@ export function createPairsActivities(deps: PairsActivitiesDeps): PairsActivitie
     ...createDiscoveryStepsActivities(deps),
   };
 }
-

@@ -8,7 +8,15 @@ import { brokerCall } from './broker-errors';
 import type { StrategyConfig } from '../config/schema';
 import { loadConfigForActivity } from './config-load';
 
-export function createMarketDataActivities({ db, broker, configPath }: { db: Db; broker: Broker; configPath: string }): Pick<PairsCycleActivities, 'readMarketClock' | 'refreshMarketData'> {
+export function createMarketDataActivities({
+  db,
+  broker,
+  configPath,
+}: {
+  db: Db;
+  broker: Broker;
+  configPath: string;
+}): Pick<PairsCycleActivities, 'readMarketClock' | 'refreshMarketData'> {
   return {
     async readMarketClock(): Promise<{ isOpen: boolean; nowMs: number }> {
       const clock = await brokerCall(() => broker.getClock());
@@ -17,7 +25,7 @@ export function createMarketDataActivities({ db, broker, configPath }: { db: Db;
 
     /** One batched bars request for every symbol of the active pairs, upserted into market_data. */
     async refreshMarketData(input: { nowMs: number; config?: StrategyConfig }): Promise<{ symbols: number; barsUpserted: number }> {
-      const config = input.config ?? await loadConfigForActivity(db, configPath);
+      const config = input.config ?? (await loadConfigForActivity(db, configPath));
       const pairs = await listActivePairs(db);
       const symbols = [...new Set(pairs.flatMap((p) => [p.symbol1, p.symbol2]))].sort();
       if (symbols.length === 0) return { symbols: 0, barsUpserted: 0 };
@@ -27,8 +35,13 @@ export function createMarketDataActivities({ db, broker, configPath }: { db: Db;
       for (const series of bars.values()) {
         for (let i = 0; i < series.ts.length; i++) {
           rows.push({
-            symbol: series.symbol, ts: new Date(series.ts[i]), open: series.open[i], high: series.high[i],
-            low: series.low[i], close: series.close[i], volume: series.volume[i],
+            symbol: series.symbol,
+            ts: new Date(series.ts[i]),
+            open: series.open[i],
+            high: series.high[i],
+            low: series.low[i],
+            close: series.close[i],
+            volume: series.volume[i],
           });
         }
       }
@@ -36,4 +49,3 @@ export function createMarketDataActivities({ db, broker, configPath }: { db: Db;
     },
   };
 }
-

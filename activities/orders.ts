@@ -26,7 +26,9 @@ export type OrderActivities = Pick<PairTradeActivities, 'submitLegOrder' | 'awai
 /** Retryable: Temporal's retry policy is the wait for a busy symbol lane. */
 function symbolBusy(symbol: string, holder: string): ApplicationFailure {
   return ApplicationFailure.create({
-    message: `symbol ${symbol} has an engine order in flight (${holder}); waiting for it to finish`, type: 'SymbolBusy', nextRetryDelay: '2s',
+    message: `symbol ${symbol} has an engine order in flight (${holder}); waiting for it to finish`,
+    type: 'SymbolBusy',
+    nextRetryDelay: '2s',
   });
 }
 
@@ -83,11 +85,19 @@ export function createOrderActivities({ broker, db, pollMs = 200, laneStaleMs = 
   };
 
   /** Sends the opening rest of a crossing order once its closing part has filled (idempotent by client id). */
-  const sendCrossRest = async (view: CompositeView, request: { clientOrderId: string; symbol: string; side: OrderSide; qty: number }): Promise<void> => {
+  const sendCrossRest = async (
+    view: CompositeView,
+    request: { clientOrderId: string; symbol: string; side: OrderSide; qty: number },
+  ): Promise<void> => {
     await acquireLane(request);
-    await brokerCall(() => broker.submitMarketOrder({
-      clientOrderId: crossClientOrderId(request.clientOrderId), symbol: request.symbol, side: request.side, qty: view.crossQty,
-    }));
+    await brokerCall(() =>
+      broker.submitMarketOrder({
+        clientOrderId: crossClientOrderId(request.clientOrderId),
+        symbol: request.symbol,
+        side: request.side,
+        qty: view.crossQty,
+      }),
+    );
   };
 
   /** Moves a composite order on (sends a due rest) and frees its lane once it is final. */

@@ -25,9 +25,12 @@ export function createPairEvaluationActivities({ db, configPath }: PairEvaluatio
      * the reason) while the strategy is inactive or `entriesBlockedReason` is set; exits are always routed.
      */
     async evaluatePairs(input: {
-      nowMs: number; entriesBlockedReason: string | null; config?: StrategyConfig; chunk?: EvaluationChunk;
+      nowMs: number;
+      entriesBlockedReason: string | null;
+      config?: StrategyConfig;
+      chunk?: EvaluationChunk;
     }): Promise<PairsEvaluation> {
-      const config = input.config ?? await loadConfigForActivity(db, configPath);
+      const config = input.config ?? (await loadConfigForActivity(db, configPath));
       const [allPairs, liveTrades, state] = await Promise.all([listActivePairs(db), listLiveTrades(db), getStrategyState(db)]);
       const chunk = input.chunk;
       const pairs = chunk ? allPairs.filter((p) => p.id % chunk.parts === chunk.part) : allPairs;
@@ -35,7 +38,10 @@ export function createPairEvaluationActivities({ db, configPath }: PairEvaluatio
       // Enough rows per symbol to align the pair's lookback even when a symbol misses a few bars.
       const [closes, stored] = await Promise.all([
         recentCloses(db, symbols, config.lookback_bars + 50),
-        latestSpreadTimes(db, pairs.map((p) => p.id)),
+        latestSpreadTimes(
+          db,
+          pairs.map((p) => p.id),
+        ),
       ]);
       const liveByPair = new Map(liveTrades.map((t) => [t.pair_id, t]));
       const blockedReason = !state.is_active ? 'strategy inactive' : input.entriesBlockedReason;
@@ -47,20 +53,37 @@ export function createPairEvaluationActivities({ db, configPath }: PairEvaluatio
       for (const pair of pairs) {
         const live = liveByPair.get(pair.id) ?? null;
         const result = evaluatePair({
-          pair, config, nowMs: input.nowMs,
-          series1: closes.get(pair.symbol1)!, series2: closes.get(pair.symbol2)!,
+          pair,
+          config,
+          nowMs: input.nowMs,
+          series1: closes.get(pair.symbol1)!,
+          series2: closes.get(pair.symbol2)!,
           position: live ? live.side : null,
           entryTimeMs: live?.entry_time ? new Date(live.entry_time).getTime() : null,
           lastStoredSpreadMs: stored.get(pair.id) ?? null,
         });
         for (const p of result.spreads) {
           spreads.push({
-            pair_id: pair.id, ts: new Date(p.tsMs), price1: p.price1, price2: p.price2, hedge_ratio: pair.hedge_ratio,
-            spread: p.spread, rolling_mean: p.mean, rolling_std: p.std, z_score: p.z,
+            pair_id: pair.id,
+            ts: new Date(p.tsMs),
+            price1: p.price1,
+            price2: p.price2,
+            hedge_ratio: pair.hedge_ratio,
+            spread: p.spread,
+            rolling_mean: p.mean,
+            rolling_std: p.std,
+            z_score: p.z,
           });
         }
         if (result.skipReason !== null) {
-          signals.push({ pair_id: pair.id, ts: cycleTs, type: 'SKIPPED', z_score: result.z, reason: result.skipReason, inputs: { latestBarMs: result.latestBarMs } });
+          signals.push({
+            pair_id: pair.id,
+            ts: cycleTs,
+            type: 'SKIPPED',
+            z_score: result.z,
+            reason: result.skipReason,
+            inputs: { latestBarMs: result.latestBarMs },
+          });
           routes.push(null);
           continue;
         }
@@ -76,15 +99,20 @@ export function createPairEvaluationActivities({ db, configPath }: PairEvaluatio
             routes.push(null);
           } else {
             signals.push({ ...base, type: decision.type, reason: decision.reason });
-            routes.push({ kind: 'entry', route: { pairId: pair.id, symbol1: pair.symbol1, symbol2: pair.symbol2, side: decision.type, z: result.z } });
+            routes.push({
+              kind: 'entry',
+              route: { pairId: pair.id, symbol1: pair.symbol1, symbol2: pair.symbol2, side: decision.type, z: result.z },
+            });
           }
           continue;
         }
         signals.push({ ...base, type: decision.type, reason: decision.reason, trade_id: live?.id ?? null });
         const routable = live && live.workflow_id && (live.status === 'OPEN' || live.status === 'PENDING');
-        routes.push(routable
-          ? { kind: 'exit', route: { pairId: pair.id, tradeId: live.id, workflowId: live.workflow_id!, reason: decision.type, z: result.z } }
-          : null);
+        routes.push(
+          routable
+            ? { kind: 'exit', route: { pairId: pair.id, tradeId: live.id, workflowId: live.workflow_id!, reason: decision.type, z: result.z } }
+            : null,
+        );
       }
 
       const spreadsWritten = await upsertSpreads(db, spreads);
@@ -100,4 +128,3 @@ export function createPairEvaluationActivities({ db, configPath }: PairEvaluatio
     },
   };
 }
-

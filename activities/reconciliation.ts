@@ -17,7 +17,14 @@ export async function runReconciliation({ db, broker }: ReconciliationDeps): Pro
   return reconcilePositions(
     positions.map((p) => ({ symbol: p.symbol, qty: p.qty })),
     trades.map((t) => ({
-      id: t.id, pairId: t.pair_id, status: t.status, side: t.side, symbol1: t.symbol1, symbol2: t.symbol2, qty1: t.qty1, qty2: t.qty2,
+      id: t.id,
+      pairId: t.pair_id,
+      status: t.status,
+      side: t.side,
+      symbol1: t.symbol1,
+      symbol2: t.symbol2,
+      qty1: t.qty1,
+      qty2: t.qty2,
     })),
   );
 }
@@ -31,4 +38,3 @@ export function createReconciliationActivities(deps: ReconciliationDeps): Pick<P
     },
   };
 }
-

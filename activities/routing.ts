@@ -25,7 +25,11 @@ export function createRoutingActivities({ db, taskQueue, client }: RoutingDeps):
     async routeSignals(input: { entries: EntryRoute[]; exits: ExitRoute[] }): Promise<RoutingResult> {
       const result: RoutingResult = { opened: [], notOpened: [], exitsSignalled: [], exitsFailed: [], pendingEnsured: [] };
       for (const entry of input.entries) {
-        const created = await createPendingTrade(db, { pairId: entry.pairId, entrySignalId: entry.signalId, side: entry.side, entryZ: entry.z }, pairTradeWorkflowId);
+        const created = await createPendingTrade(
+          db,
+          { pairId: entry.pairId, entrySignalId: entry.signalId, side: entry.side, entryZ: entry.z },
+          pairTradeWorkflowId,
+        );
         if (created.trade === null) {
           const reason = 'inactive' in created ? 'strategy is not active' : `pair already has live trade ${created.blockedBy ?? '?'}`;
           result.notOpened.push({ pairId: entry.pairId, reason });
@@ -33,9 +37,18 @@ export function createRoutingActivities({ db, taskQueue, client }: RoutingDeps):
         }
         const trade = created.trade;
         if (trade.status !== 'PENDING') continue; // a retry of a batch whose trade has already moved on
-        await startPairTradeWorkflow(temporal(), {
-          tradeId: trade.id, pairId: trade.pair_id, symbol1: entry.symbol1, symbol2: entry.symbol2, side: trade.side, entryZ: trade.entry_z_score,
-        }, taskQueue);
+        await startPairTradeWorkflow(
+          temporal(),
+          {
+            tradeId: trade.id,
+            pairId: trade.pair_id,
+            symbol1: entry.symbol1,
+            symbol2: entry.symbol2,
+            side: trade.side,
+            entryZ: trade.entry_z_score,
+          },
+          taskQueue,
+        );
         result.opened.push({ pairId: trade.pair_id, tradeId: trade.id, workflowId: trade.workflow_id! });
       }
 
@@ -55,13 +68,21 @@ export function createRoutingActivities({ db, taskQueue, client }: RoutingDeps):
       const openedIds = new Set(result.opened.map((o) => o.tradeId));
       for (const t of await listLiveTrades(db)) {
         if (t.status !== 'PENDING' || !t.workflow_id || openedIds.has(t.id)) continue;
-        const started = await startPairTradeWorkflow(temporal(), {
-          tradeId: t.id, pairId: t.pair_id, symbol1: t.symbol1, symbol2: t.symbol2, side: t.side, entryZ: t.entry_z_score,
-        }, taskQueue);
+        const started = await startPairTradeWorkflow(
+          temporal(),
+          {
+            tradeId: t.id,
+            pairId: t.pair_id,
+            symbol1: t.symbol1,
+            symbol2: t.symbol2,
+            side: t.side,
+            entryZ: t.entry_z_score,
+          },
+          taskQueue,
+        );
         if (started) result.pendingEnsured.push(t.id);
       }
       return result;
     },
   };
 }
-

@@ -4,7 +4,6 @@ import { getTradesByIds, listLiveTrades } from '../db/queries/trades';
 import type { EmergencyStopActivities, LiveTradeRef } from '../workflows/contracts/emergency-stop';
 import type { PairsCycleActivities } from '../workflows/contracts/pairs-cycle';
 
-
 /** Told how long each finished cycle took, in seconds (e.g. the API's cycle-duration histogram). */
 export type CycleFinishedHook = (seconds: number) => void;
 
@@ -31,4 +30,3 @@ export function createStrategyStateActivities({ db, onCycleFinished }: { db: Db;
     },
   };
 }
-

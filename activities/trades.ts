@@ -3,7 +3,13 @@ import type { Broker } from '../broker/types';
 import type { Db } from '../db/connection';
 import { recentCloses } from '../db/queries/market-data';
 import {
-  closedTradePnls, getTrade, markTradeAttention, markTradeClosed, markTradeClosing, markTradeFailed, markTradeOpen,
+  closedTradePnls,
+  getTrade,
+  markTradeAttention,
+  markTradeClosed,
+  markTradeClosing,
+  markTradeFailed,
+  markTradeOpen,
 } from '../db/queries/trades';
 import { getStrategyState } from '../db/queries/strategy-state';
 import { latestZScore } from '../db/queries/spreads';
@@ -20,7 +26,6 @@ export interface TradeActivitiesDeps {
   configPath: string;
 }
 
-
 async function requireTrade(db: Db, tradeId: number) {
   const trade = await getTrade(db, tradeId);
   if (!trade) throw ApplicationFailure.create({ message: `trade ${tradeId} does not exist`, type: 'TradeNotFound', nonRetryable: true });
@@ -28,7 +33,8 @@ async function requireTrade(db: Db, tradeId: number) {
 }
 
 export type TradeActivities = Pick<
-  PairTradeActivities, 'planEntry' | 'recordTradeOpen' | 'recordTradeClosing' | 'recordTradeClosed' | 'recordTradeFailed' | 'recordTradeAttention'
+  PairTradeActivities,
+  'planEntry' | 'recordTradeOpen' | 'recordTradeClosing' | 'recordTradeClosed' | 'recordTradeFailed' | 'recordTradeAttention'
 >;
 
 export function createTradeActivities({ db, broker, configPath }: TradeActivitiesDeps): TradeActivities {
@@ -77,7 +83,12 @@ export function createTradeActivities({ db, broker, configPath }: TradeActivitie
 
     /** Exit prices, P&L of both legs, hold time; the day's pair_performance row in the same transaction. */
     async recordTradeClosed(input: {
-      tradeId: number; price1: number; price2: number; exitTime: string; exitZ: number | null; reason: string;
+      tradeId: number;
+      price1: number;
+      price2: number;
+      exitTime: string;
+      exitZ: number | null;
+      reason: string;
     }): Promise<{ pnl: number; holdHours: number }> {
       const trade = await requireTrade(db, input.tradeId);
       if (trade.status === 'CLOSED') return { pnl: trade.pnl ?? 0, holdHours: trade.hold_hours ?? 0 };
@@ -86,13 +97,24 @@ export function createTradeActivities({ db, broker, configPath }: TradeActivitie
       }
       const exitTime = new Date(input.exitTime);
       const pnl = tradePnl({
-        side: trade.side, qty1: trade.qty1, qty2: trade.qty2,
-        entry1: trade.entry_price1, entry2: trade.entry_price2, exit1: input.price1, exit2: input.price2,
+        side: trade.side,
+        qty1: trade.qty1,
+        qty2: trade.qty2,
+        entry1: trade.entry_price1,
+        entry2: trade.entry_price2,
+        exit1: input.price1,
+        exit2: input.price2,
       });
       const hours = holdHours(new Date(trade.entry_time), exitTime);
       const exitZ = input.exitZ ?? (await latestZScore(db, trade.pair_id));
       const closed = await markTradeClosed(db, input.tradeId, {
-        price1: input.price1, price2: input.price2, exitTime, exitZ, exitReason: input.reason, pnl, holdHours: hours,
+        price1: input.price1,
+        price2: input.price2,
+        exitTime,
+        exitZ,
+        exitReason: input.reason,
+        pnl,
+        holdHours: hours,
       });
       return { pnl: closed.pnl ?? pnl, holdHours: closed.hold_hours ?? hours };
     },
@@ -106,4 +128,3 @@ export function createTradeActivities({ db, broker, configPath }: TradeActivitie
     },
   };
 }
-

@@ -33,7 +33,12 @@ export const BODY_LIMIT = '16kb';
 
 /** Logger options for the API: the Authorization header (the API token) is never written. */
 export const LOGGER_REDACT_PATHS = [
-  'req.headers.authorization', 'headers.authorization', 'authorization', '*.authorization', 'apiToken', '*.apiToken',
+  'req.headers.authorization',
+  'headers.authorization',
+  'authorization',
+  '*.authorization',
+  'apiToken',
+  '*.apiToken',
 ];
 
 export function createApiLogger(level: string = process.env.LOG_LEVEL ?? 'info', destination?: pino.DestinationStream): Logger {
@@ -102,12 +107,18 @@ export function createApp(deps: AppDeps): express.Express {
 
   const api = express.Router();
   let openApiDocument: unknown;
-  mountRoutes(api, API_BASE_PATH, [{
-    method: 'get', path: '/openapi.json', handlers: [(_req, res) => {
-      openApiDocument ??= buildOpenApiDocument(API_BASE_PATH);
-      res.json(openApiDocument);
-    }],
-  }]);
+  mountRoutes(api, API_BASE_PATH, [
+    {
+      method: 'get',
+      path: '/openapi.json',
+      handlers: [
+        (_req, res) => {
+          openApiDocument ??= buildOpenApiDocument(API_BASE_PATH);
+          res.json(openApiDocument);
+        },
+      ],
+    },
+  ]);
   // Fixed paths before /{pair_id}/...: '/backtest/history' must not be read as pair 'backtest'.
   api.use(overviewRouter(ctx, API_BASE_PATH));
   api.use(configRouter(ctx, API_BASE_PATH, writeGuard));

@@ -47,9 +47,10 @@ export async function runBacktestForPair(db: Db, config: StrategyConfig, request
   const testBars = bars.ts.length - testStartIndex;
   if (bars.ts.length < formationBars + 2 || testBars < 2) {
     const range = await sharedBarRange(db, pair.symbol1, pair.symbol2);
-    const stored = range.count === 0
-      ? `no hourly bars of ${name} are stored`
-      : `the stored hourly bars of ${name} cover ${isoDay(range.first)} .. ${isoDay(range.last)} (${range.count} shared bars)`;
+    const stored =
+      range.count === 0
+        ? `no hourly bars of ${name} are stored`
+        : `the stored hourly bars of ${name} cover ${isoDay(range.first)} .. ${isoDay(range.last)} (${range.count} shared bars)`;
     throw badRequest('Not enough market data', [
       `no usable overlap with ${request.start_date} .. ${request.end_date}: ${stored}; a backtest needs ${formationBars} bars before its test period to fit the hedge ratio, then at least 2 test bars`,
     ]);
@@ -81,11 +82,18 @@ export async function runBacktestForPair(db: Db, config: StrategyConfig, request
     start_date: effectiveStart,
     end_date: effectiveEnd,
     params: {
-      requested_start_date: request.start_date, requested_end_date: request.end_date,
-      entry_threshold: thresholds.entry, exit_threshold: thresholds.exit, stop_loss_threshold: thresholds.stopLoss,
-      max_hold_hours: thresholds.maxHoldHours, initial_capital: initialCapital, formation_bars: formationBars,
-      z_score_window: config.z_score_window, position_pct: config.position_pct,
-      commission_per_share: config.backtest.commission_per_share, slippage_bps: config.backtest.slippage_bps,
+      requested_start_date: request.start_date,
+      requested_end_date: request.end_date,
+      entry_threshold: thresholds.entry,
+      exit_threshold: thresholds.exit,
+      stop_loss_threshold: thresholds.stopLoss,
+      max_hold_hours: thresholds.maxHoldHours,
+      initial_capital: initialCapital,
+      formation_bars: formationBars,
+      z_score_window: config.z_score_window,
+      position_pct: config.position_pct,
+      commission_per_share: config.backtest.commission_per_share,
+      slippage_bps: config.backtest.slippage_bps,
       bars: testBars,
     },
     ...result,

@@ -9,7 +9,10 @@ import { HttpError } from './errors';
  * an empty database). A stored config that no longer validates is a 503 naming the problems, not a generic 500.
  */
 export class ConfigSource {
-  constructor(private readonly db: Db, readonly path: string) {}
+  constructor(
+    private readonly db: Db,
+    readonly path: string,
+  ) {}
 
   async get(): Promise<StrategyConfig> {
     try {

@@ -10,7 +10,12 @@ export interface ErrorBody {
 /** An error the client caused or may act on; rendered as `{error, details}` with its status. */
 export class HttpError extends Error {
   override name = 'HttpError';
-  constructor(readonly status: number, message: string, readonly details: string[] = [], readonly headers: Record<string, string> = {}) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly details: string[] = [],
+    readonly headers: Record<string, string> = {},
+  ) {
     super(message);
   }
 }
@@ -68,16 +73,18 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     if (err instanceof HttpError) {
-      res.set(err.headers).status(err.status).json({ error: err.message, details: err.details } satisfies ErrorBody);
+      res
+        .set(err.headers)
+        .status(err.status)
+        .json({ error: err.message, details: err.details } satisfies ErrorBody);
       return;
     }
     const fault = (typeof err === 'object' && err !== null ? err : {}) as ClientFaultError;
     const status = fault.status ?? fault.statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {
       const message = (fault.type && BODY_ERROR_MESSAGES[fault.type]) ?? 'Bad request';
-      const detail = fault.type === 'entity.too.large'
-        ? 'the body exceeds the size limit'
-        : fault.expose && fault.message ? fault.message.slice(0, 300) : message;
+      const detail =
+        fault.type === 'entity.too.large' ? 'the body exceeds the size limit' : fault.expose && fault.message ? fault.message.slice(0, 300) : message;
       res.status(status).json({ error: message, details: [detail] } satisfies ErrorBody);
       return;
     }

@@ -24,7 +24,9 @@ export function createMarketClock(broker: Broker): () => Promise<number> {
   };
   return async () => {
     if (Date.now() - fetchedAt > CLOCK_CACHE_MS) {
-      inflight ??= refresh().finally(() => { inflight = null; });
+      inflight ??= refresh().finally(() => {
+        inflight = null;
+      });
       await inflight;
     }
     return Date.now() + offsetMs;

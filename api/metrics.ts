@@ -36,7 +36,10 @@ export function createApiMetrics(db: Db, logger: Logger): ApiMetrics {
     registers: [registry],
   });
   const signals = new Counter({
-    name: 'pairs_signals_total', help: 'Signals recorded in pair_signal, by type', labelNames: ['type'] as const, registers: [registry],
+    name: 'pairs_signals_total',
+    help: 'Signals recorded in pair_signal, by type',
+    labelNames: ['type'] as const,
+    registers: [registry],
   });
   const orders = new Counter({
     name: 'pairs_orders_total',
@@ -45,16 +48,25 @@ export function createApiMetrics(db: Db, logger: Logger): ApiMetrics {
     registers: [registry],
   });
   const trades = new Counter({
-    name: 'pairs_trades_total', help: 'Trades in pair_trade, by current status', labelNames: ['status'] as const, registers: [registry],
+    name: 'pairs_trades_total',
+    help: 'Trades in pair_trade, by current status',
+    labelNames: ['status'] as const,
+    registers: [registry],
   });
-  const openTrades = new Gauge({ name: 'pairs_open_trades', help: 'Trades holding positions (OPEN, CLOSING or NEEDS_ATTENTION)', registers: [registry] });
+  const openTrades = new Gauge({
+    name: 'pairs_open_trades',
+    help: 'Trades holding positions (OPEN, CLOSING or NEEDS_ATTENTION)',
+    registers: [registry],
+  });
   const attentionTrades = new Gauge({
     name: 'pairs_trades_needing_attention',
     help: 'Trades whose exit or compensation could not complete yet (NEEDS_ATTENTION, still retrying until flat); alert when > 0',
     registers: [registry],
   });
   const lastCycleAge = new Gauge({
-    name: 'pairs_last_cycle_age_seconds', help: 'Seconds since strategy_state.last_update (the last completed cycle); -1 when none', registers: [registry],
+    name: 'pairs_last_cycle_age_seconds',
+    help: 'Seconds since strategy_state.last_update (the last completed cycle); -1 when none',
+    registers: [registry],
   });
   const dbUp = new Gauge({ name: 'pairs_metrics_database_up', help: '1 when the database answered this scrape', registers: [registry] });
 

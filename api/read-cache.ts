@@ -9,7 +9,10 @@ export class ReadCache<T> {
   private readonly settled = new Map<string, { value: T; at: number }>();
   private generation = 0;
 
-  constructor(private readonly freshMs: number, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly freshMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   run(key: string, compute: () => Promise<T>): Promise<T> {
     const hit = this.settled.get(key);
@@ -17,13 +20,15 @@ export class ReadCache<T> {
     const existing = this.inflight.get(key);
     if (existing) return existing;
     const startedIn = this.generation;
-    const promise = compute().then((value) => {
-      // A result computed across a write may predate it: share it with its waiters, never keep it.
-      if (startedIn === this.generation && this.freshMs > 0) this.settled.set(key, { value, at: this.now() });
-      return value;
-    }).finally(() => {
-      if (this.inflight.get(key) === promise) this.inflight.delete(key);
-    });
+    const promise = compute()
+      .then((value) => {
+        // A result computed across a write may predate it: share it with its waiters, never keep it.
+        if (startedIn === this.generation && this.freshMs > 0) this.settled.set(key, { value, at: this.now() });
+        return value;
+      })
+      .finally(() => {
+        if (this.inflight.get(key) === promise) this.inflight.delete(key);
+      });
     this.inflight.set(key, promise);
     return promise;
   }

@@ -38,8 +38,7 @@ async function startChild(mode: 'api' | 'bare', env: Record<string, string>): Pr
   // --import tsx, whose off-thread ESM hooks cost ~25 MB): /proc/<pid> is the server itself.
   // The API runs with API_NODE_FLAGS, as docker-compose.yml starts it; BENCH_API_NODE_FLAGS overrides them
   // (set it empty to measure V8's defaults).
-  const flags = mode === 'api'
-    ? (process.env.BENCH_API_NODE_FLAGS ?? API_NODE_FLAGS.join(' ')).split(' ').filter(Boolean) : [];
+  const flags = mode === 'api' ? (process.env.BENCH_API_NODE_FLAGS ?? API_NODE_FLAGS.join(' ')).split(' ').filter(Boolean) : [];
   if (mode === 'api') process.stdout.write(`API process node flags: ${flags.join(' ') || '(V8 defaults)'}\n`);
   const child = spawn(process.execPath, [...flags, '--require', 'tsx/cjs', __filename], {
     cwd: path.resolve(__dirname, '..'),
@@ -79,31 +78,80 @@ export async function seedBenchDatabase(db: import('../db/connection').Db): Prom
   const last = Date.UTC(2026, 2, 28, 21);
   const ids: number[] = [];
   for (let p = 0; p < PAIRS; p++) {
-    const row = await db.insertInto('strategy_engine.pair_registry').values({
-      symbol1: `S${p}A`, symbol2: `S${p}B`, hedge_ratio: 0.9, hedge_alpha: 0.1, half_life: 20, cointegration_pvalue: 0.01,
-      cointegration_stat: -4, correlation: 0.85, score: 1, rank: p + 1, is_active: true,
-      entry_threshold: null, exit_threshold: null, stop_loss_threshold: null,
-    }).returning('id').executeTakeFirstOrThrow();
+    const row = await db
+      .insertInto('strategy_engine.pair_registry')
+      .values({
+        symbol1: `S${p}A`,
+        symbol2: `S${p}B`,
+        hedge_ratio: 0.9,
+        hedge_alpha: 0.1,
+        half_life: 20,
+        cointegration_pvalue: 0.01,
+        cointegration_stat: -4,
+        correlation: 0.85,
+        score: 1,
+        rank: p + 1,
+        is_active: true,
+        entry_threshold: null,
+        exit_threshold: null,
+        stop_loss_threshold: null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     ids.push(row.id);
     const spreads = Array.from({ length: SPREAD_ROWS }, (_, i) => ({
-      pair_id: row.id, ts: new Date(last - (SPREAD_ROWS - 1 - i) * HOUR), price1: 50 + Math.sin(i / 9), price2: 60 + Math.cos(i / 11),
-      hedge_ratio: 0.9, spread: Math.sin(i / 13) / 100, rolling_mean: 0, rolling_std: 0.01, z_score: Math.sin(i / 13) * 2.5,
+      pair_id: row.id,
+      ts: new Date(last - (SPREAD_ROWS - 1 - i) * HOUR),
+      price1: 50 + Math.sin(i / 9),
+      price2: 60 + Math.cos(i / 11),
+      hedge_ratio: 0.9,
+      spread: Math.sin(i / 13) / 100,
+      rolling_mean: 0,
+      rolling_std: 0.01,
+      z_score: Math.sin(i / 13) * 2.5,
     }));
-    for (let i = 0; i < spreads.length; i += 1000) await db.insertInto('strategy_engine.pair_spread').values(spreads.slice(i, i + 1000)).execute();
+    for (let i = 0; i < spreads.length; i += 1000)
+      await db
+        .insertInto('strategy_engine.pair_spread')
+        .values(spreads.slice(i, i + 1000))
+        .execute();
     if (p % 5 === 0) {
-      await db.insertInto('strategy_engine.pair_trade').values({
-        pair_id: row.id, side: 'LONG_SPREAD', status: 'OPEN', entry_time: new Date(last - 30 * HOUR), entry_z_score: -2.2,
-        qty1: 10, qty2: 9, entry_price1: 49, entry_price2: 61,
-      }).execute();
+      await db
+        .insertInto('strategy_engine.pair_trade')
+        .values({
+          pair_id: row.id,
+          side: 'LONG_SPREAD',
+          status: 'OPEN',
+          entry_time: new Date(last - 30 * HOUR),
+          entry_z_score: -2.2,
+          qty1: 10,
+          qty2: 9,
+          entry_price1: 49,
+          entry_price2: 61,
+        })
+        .execute();
     }
     for (let t = 0; t < 4; t++) {
-      await db.insertInto('strategy_engine.pair_trade').values({
-        pair_id: row.id, side: 'SHORT_SPREAD', status: 'CLOSED', entry_time: new Date(last - (200 + t * 50) * HOUR),
-        exit_time: new Date(last - (190 + t * 50) * HOUR), pnl: ((p * 7 + t * 13) % 40) - 15, hold_hours: 10, qty1: 1, qty2: 1,
-      }).execute();
+      await db
+        .insertInto('strategy_engine.pair_trade')
+        .values({
+          pair_id: row.id,
+          side: 'SHORT_SPREAD',
+          status: 'CLOSED',
+          entry_time: new Date(last - (200 + t * 50) * HOUR),
+          exit_time: new Date(last - (190 + t * 50) * HOUR),
+          pnl: ((p * 7 + t * 13) % 40) - 15,
+          hold_hours: 10,
+          qty1: 1,
+          qty2: 1,
+        })
+        .execute();
     }
   }
-  await db.updateTable('strategy_engine.strategy_state').set({ last_update: new Date(last) }).execute();
+  await db
+    .updateTable('strategy_engine.strategy_state')
+    .set({ last_update: new Date(last) })
+    .execute();
   return ids;
 }
 
@@ -131,12 +179,18 @@ export async function run(): Promise<void> {
     const rows: string[] = [];
     const line = (name: string, r: { rps: number; p99: number; non2xx: number; errors: number }, baseline: number, rss: number | null) => {
       const ratio = (r.rps / baseline) * 100;
-      rows.push(`${name.padEnd(28)} ${r.rps.toFixed(0).padStart(8)} req/s  ${ratio.toFixed(0).padStart(4)}% of bare  p99 ${String(r.p99).padStart(4)} ms`
-        + `${rss === null ? '' : `  RSS ${rss.toFixed(0)} MB`}${r.non2xx || r.errors ? `  (non-2xx ${r.non2xx}, errors ${r.errors})` : ''}`);
+      rows.push(
+        `${name.padEnd(28)} ${r.rps.toFixed(0).padStart(8)} req/s  ${ratio.toFixed(0).padStart(4)}% of bare  p99 ${String(r.p99).padStart(4)} ms` +
+          `${rss === null ? '' : `  RSS ${rss.toFixed(0)} MB`}${r.non2xx || r.errors ? `  (non-2xx ${r.non2xx}, errors ${r.errors})` : ''}`,
+      );
     };
     let peakRss = 0;
     // Each endpoint right after its own bare-Express baseline: the machine is shared, so load drifts between runs.
-    for (const [name, path] of [['GET /status', '/status'], ['GET /active', '/active'], [`GET /{id}/history (721 pts)`, `/${ids[7]}/history?days=30`]] as const) {
+    for (const [name, path] of [
+      ['GET /status', '/status'],
+      ['GET /active', '/active'],
+      [`GET /{id}/history (721 pts)`, `/${ids[7]}/history?days=30`],
+    ] as const) {
       const baseline = await load(`http://127.0.0.1:${bare.port}/`);
       line('  bare express (baseline)', baseline, baseline.rps, null);
       const r = await load(`${base}${path}`);
@@ -148,8 +202,10 @@ export async function run(): Promise<void> {
     process.stdout.write(`${rows.join('\n')}\n`);
     const metrics = await (await fetch(`http://127.0.0.1:${api.port}/metrics`)).text();
     const heapMb = Number(/^pairs_api_nodejs_heap_size_used_bytes (\S+)$/m.exec(metrics)?.[1]) / 2 ** 20;
-    process.stdout.write(`API process peak RSS after load: ${peakRss.toFixed(0)} MB (V8 heap used now ${heapMb.toFixed(0)} MB); `
-      + `the same process idle, before any load: ${idleRss.toFixed(0)} MB; bare Express under tsx: ${rssMb(bare.child.pid!).toFixed(0)} MB\n`);
+    process.stdout.write(
+      `API process peak RSS after load: ${peakRss.toFixed(0)} MB (V8 heap used now ${heapMb.toFixed(0)} MB); ` +
+        `the same process idle, before any load: ${idleRss.toFixed(0)} MB; bare Express under tsx: ${rssMb(bare.child.pid!).toFixed(0)} MB\n`,
+    );
   } finally {
     for (const t of targets) await stopChild(t);
     await sim.stop();
@@ -166,7 +222,9 @@ async function child(mode: string): Promise<void> {
   if (mode === 'bare') {
     app = express();
     const body = { is_active: true, total_pairs: 50, active_pairs: 10, total_pnl: 142.5, last_update: '2026-03-28T14:00:00+00:00' };
-    app.get('/', (_req, res) => { res.json(body); });
+    app.get('/', (_req, res) => {
+      res.json(body);
+    });
   } else {
     const { Client, Connection } = require('@temporalio/client') as typeof import('@temporalio/client');
     const { createApp, createApiLogger } = require('../api/app') as typeof import('../api/app');
@@ -177,7 +235,11 @@ async function child(mode: string): Promise<void> {
     const broker = createAlpacaBroker({ keyId: 'K', secret: 'S', simulatorUrl: process.env.ALPACA_SIM_URL! });
     const client = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
     app = createApp({
-      db, temporal: { client, taskQueue: 'bench' }, broker, configPath: DEFAULT_CONFIG_PATH, apiToken: 'bench',
+      db,
+      temporal: { client, taskQueue: 'bench' },
+      broker,
+      configPath: DEFAULT_CONFIG_PATH,
+      apiToken: 'bench',
       logger: createApiLogger('warn'),
     });
     cleanup = async () => {

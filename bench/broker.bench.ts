@@ -15,9 +15,11 @@ const BAR_REQUESTS = 8;
 
 async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < items.length) await work(items[next++]);
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) await work(items[next++]);
+    }),
+  );
 }
 
 export async function run(): Promise<void> {
@@ -49,11 +51,13 @@ export async function run(): Promise<void> {
     process.stdout.write(`orders: ${ORDERS} market orders, concurrency ${CONCURRENCY}\n`);
     process.stdout.write(`  submit only:        ${(ORDERS / (submitMs / 1000)).toFixed(0)} orders/s (${(submitMs / ORDERS).toFixed(2)} ms/order)\n`);
     process.stdout.write(`  submit + fill seen: ${(ORDERS / (roundTripMs / 1000)).toFixed(0)} orders/s\n`);
-    process.stdout.write(`  CPU (SDK client + simulator, one process): ${((orderCpu.user + orderCpu.system) / 1000 / ORDERS).toFixed(2)} ms per order incl. fill polling\n`);
+    process.stdout.write(
+      `  CPU (SDK client + simulator, one process): ${((orderCpu.user + orderCpu.system) / 1000 / ORDERS).toFixed(2)} ms per order incl. fill polling\n`,
+    );
 
     // Bars: 100 symbols x ~200 hourly bars ending at the simulated now, pages of 10000 bars (2 pages).
     const end = new Date(sim.control.clock().nowMs);
-    const start = new Date(end.getTime() - Math.ceil(BARS_PER_SYMBOL / 7 + 4) * 7 * 86_400_000 / 5);
+    const start = new Date(end.getTime() - (Math.ceil(BARS_PER_SYMBOL / 7 + 4) * 7 * 86_400_000) / 5);
     let bars = 0;
     const barsCpu0 = process.cpuUsage();
     const b0 = performance.now();
@@ -65,11 +69,19 @@ export async function run(): Promise<void> {
     const barsCpu = process.cpuUsage(barsCpu0);
     const pages = Math.ceil(bars / 10_000);
     process.stdout.write(`bars: ${BAR_SYMBOLS} symbols, ${bars} bars per call (~${Math.round(bars / BAR_SYMBOLS)}/symbol, ${pages} pages)\n`);
-    process.stdout.write(`  ${barsMs.toFixed(1)} ms per getHourlyBars call = ${(1000 / barsMs).toFixed(1)} calls/s, ${((bars / barsMs) * 1000).toFixed(0)} bars/s\n`);
+    process.stdout.write(
+      `  ${barsMs.toFixed(1)} ms per getHourlyBars call = ${(1000 / barsMs).toFixed(1)} calls/s, ${((bars / barsMs) * 1000).toFixed(0)} bars/s\n`,
+    );
     process.stdout.write(`  CPU: ${((barsCpu.user + barsCpu.system) / 1000 / BAR_REQUESTS).toFixed(1)} ms per call (client + simulator)\n`);
     const ordersMs = 100 * (roundTripMs / ORDERS);
-    process.stdout.write(`50-pair cycle (1 bars call + 100 orders at the measured rate): ~${(barsMs + ordersMs).toFixed(0)} ms (${barsMs.toFixed(0)} bars + ${ordersMs.toFixed(0)} orders)\n`);
-    process.stdout.write(`  load average now: ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} cores (wall figures shrink on an idle machine)\n`);
+    process.stdout.write(
+      `50-pair cycle (1 bars call + 100 orders at the measured rate): ~${(barsMs + ordersMs).toFixed(0)} ms (${barsMs.toFixed(0)} bars + ${ordersMs.toFixed(0)} orders)\n`,
+    );
+    process.stdout.write(
+      `  load average now: ${loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')} on ${cpus().length} cores (wall figures shrink on an idle machine)\n`,
+    );
   } finally {
     await sim.stop();
   }

@@ -31,26 +31,37 @@ async function main(): Promise<void> {
     const problems: string[] = [];
     const started = performance.now();
     let next = 0;
-    await Promise.all(Array.from({ length: 8 }, async () => {
-      while (next < requests.length) {
-        const req = requests[next++];
-        const res = await sendRaw(port, req);
-        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-        problems.push(...fuzzProblems(req, res));
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < requests.length) {
+          const req = requests[next++];
+          const res = await sendRaw(port, req);
+          statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+          problems.push(...fuzzProblems(req, res));
+        }
+      }),
+    );
     const seconds = (performance.now() - started) / 1000;
     const configAfter = await fs.readFile(env.configPath);
     if (!configAfter.equals(configBefore)) problems.push('config file changed');
     await loadConfig(env.configPath).catch((err: Error) => problems.push(`config no longer valid: ${err.message}`));
     const state = await env.db.selectFrom('strategy_engine.strategy_state').select('is_active').executeTakeFirstOrThrow();
     if (!state.is_active) problems.push('strategy_state.is_active changed');
-    const runs = await env.db.selectFrom('strategy_engine.backtest_run').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const runs = await env.db
+      .selectFrom('strategy_engine.backtest_run')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     if (runs.n !== 0) problems.push(`${runs.n} backtest runs written`);
-    const trades = await env.db.selectFrom('strategy_engine.pair_trade').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const trades = await env.db
+      .selectFrom('strategy_engine.pair_trade')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     if (trades.n !== 1) problems.push(`trades changed: ${trades.n}`);
 
-    const mix = [...statuses.entries()].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${s}:${n}`).join(' ');
+    const mix = [...statuses.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([s, n]) => `${s}:${n}`)
+      .join(' ');
     process.stdout.write(`fuzz: ${count} requests (seed ${seed}) in ${seconds.toFixed(1)} s; statuses ${mix}\n`);
     if (problems.length > 0) {
       failed = true;

@@ -101,12 +101,21 @@ export async function run(): Promise<void> {
     // each round so both sides redo the same first-cycle work. Round 1 warms both up and is not in the median.
     const viaTemporal = await fresh();
     const direct = await fresh();
-    worker = new WorkerProcess({
-      DATABASE_URL: viaTemporal.url, TEMPORAL_ADDRESS: temporal.address, ALPACA_SIM_URL: sim.url, ALPACA_KEY_ID: '', ALPACA_SECRET_KEY: '',
-      PAIRS_CONFIG: configPath,
-    }, path.join(dir, 'worker.log'), [...WORKER_NODE_ARGS, PAIRS_BIN, 'worker']);
+    worker = new WorkerProcess(
+      {
+        DATABASE_URL: viaTemporal.url,
+        TEMPORAL_ADDRESS: temporal.address,
+        ALPACA_SIM_URL: sim.url,
+        ALPACA_KEY_ID: '',
+        ALPACA_SECRET_KEY: '',
+        PAIRS_CONFIG: configPath,
+      },
+      path.join(dir, 'worker.log'),
+      [...WORKER_NODE_ARGS, PAIRS_BIN, 'worker'],
+    );
     const workerPid = worker.start();
-    if (!(await waitForPoller(client, 'default', TASK_QUEUE, worker, workerPid, 180_000))) throw new Error(`pairs worker did not start; see ${worker.logFile}`);
+    if (!(await waitForPoller(client, 'default', TASK_QUEUE, worker, workerPid, 180_000)))
+      throw new Error(`pairs worker did not start; see ${worker.logFile}`);
     const hwmAtReady = vmHwmMb(workerPid);
     const rssAtReady = vmRssMb(workerPid);
     const broker = createAlpacaBroker({ keyId: 'BENCH', secret: 'BENCH', simulatorUrl: sim.url });
@@ -143,19 +152,23 @@ export async function run(): Promise<void> {
         temporalMs.push(tTemporal);
         directMs.push(tDirect);
       }
-      process.stdout.write(`round ${round}${round === 0 ? ' (warm-up)' : ''}: through Temporal ${tTemporal.toFixed(0)} ms, direct ${tDirect.toFixed(0)} ms, worker VmRSS ${vmRssMb(workerPid)?.toFixed(1)} MB\n`);
+      process.stdout.write(
+        `round ${round}${round === 0 ? ' (warm-up)' : ''}: through Temporal ${tTemporal.toFixed(0)} ms, direct ${tDirect.toFixed(0)} ms, worker VmRSS ${vmRssMb(workerPid)?.toFixed(1)} MB\n`,
+      );
     }
     const peak = vmHwmMb(workerPid);
     const ratio = median(temporalMs) / median(directMs);
-    process.stdout.write([
-      `orchestration: ${PAIR_COUNT}-pair cycle (${work.bars} bars upserted, ${work.spreads} spreads written per cycle), ${ROUNDS} measured rounds after 1 warm-up`,
-      `  through Temporal (dev server + pairs worker child): median ${median(temporalMs).toFixed(0)} ms  [${temporalMs.map((x) => x.toFixed(0)).join(', ')}]`,
-      `  direct activities in sequence (baseline):           median ${median(directMs).toFixed(0)} ms  [${directMs.map((x) => x.toFixed(0)).join(', ')}]`,
-      `  overhead ratio ${ratio.toFixed(2)}x (target <= 1.5x) ${ratio <= 1.5 ? 'OK' : 'OVER'}`,
-      `  worker memory (pairs worker child started with node flags [${WORKER_NODE_ARGS.join(' ')}], /proc/${workerPid}/status): VmHWM at ready ${hwmAtReady?.toFixed(1)} MB (RSS ${rssAtReady?.toFixed(1)} MB),` +
-        ` VmHWM after ${ROUNDS + 1} cycles ${peak?.toFixed(1)} MB (target <= 250 MB) ${peak !== null && peak <= 250 ? 'OK' : 'OVER'}`,
-      '',
-    ].join('\n'));
+    process.stdout.write(
+      [
+        `orchestration: ${PAIR_COUNT}-pair cycle (${work.bars} bars upserted, ${work.spreads} spreads written per cycle), ${ROUNDS} measured rounds after 1 warm-up`,
+        `  through Temporal (dev server + pairs worker child): median ${median(temporalMs).toFixed(0)} ms  [${temporalMs.map((x) => x.toFixed(0)).join(', ')}]`,
+        `  direct activities in sequence (baseline):           median ${median(directMs).toFixed(0)} ms  [${directMs.map((x) => x.toFixed(0)).join(', ')}]`,
+        `  overhead ratio ${ratio.toFixed(2)}x (target <= 1.5x) ${ratio <= 1.5 ? 'OK' : 'OVER'}`,
+        `  worker memory (pairs worker child started with node flags [${WORKER_NODE_ARGS.join(' ')}], /proc/${workerPid}/status): VmHWM at ready ${hwmAtReady?.toFixed(1)} MB (RSS ${rssAtReady?.toFixed(1)} MB),` +
+          ` VmHWM after ${ROUNDS + 1} cycles ${peak?.toFixed(1)} MB (target <= 250 MB) ${peak !== null && peak <= 250 ? 'OK' : 'OVER'}`,
+        '',
+      ].join('\n'),
+    );
   } finally {
     await worker?.stop();
     worker?.close();
@@ -168,8 +181,11 @@ export async function run(): Promise<void> {
 }
 
 if (require.main === module) {
-  run().then(() => process.exit(0), (err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-    process.exit(1);
-  });
+  run().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+      process.exit(1);
+    },
+  );
 }

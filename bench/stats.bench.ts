@@ -77,12 +77,16 @@ function throughputBenchmark(dir: string): void {
   const scanSeconds = median(runs.map((r) => r.out.seconds));
   const ours = nPairs / wall;
   // The CLI's fixed start-up (loading every command module) is measured alone so it can be told apart.
-  const startup = median([1, 2, 3].map(() => {
-    const started = process.hrtime.bigint();
-    execFileSync(process.execPath, [BIN, '--help'], { cwd: ROOT, encoding: 'utf8' });
-    return Number(process.hrtime.bigint() - started) / 1e9;
-  }));
-  process.stdout.write(`    pairs (whole process, median of 3): ${wall.toFixed(3)} s -> ${ours.toFixed(0)} pairs/s (scan alone ${scanSeconds.toFixed(3)} s -> ${(nPairs / scanSeconds).toFixed(0)} pairs/s)\n`);
+  const startup = median(
+    [1, 2, 3].map(() => {
+      const started = process.hrtime.bigint();
+      execFileSync(process.execPath, [BIN, '--help'], { cwd: ROOT, encoding: 'utf8' });
+      return Number(process.hrtime.bigint() - started) / 1e9;
+    }),
+  );
+  process.stdout.write(
+    `    pairs (whole process, median of 3): ${wall.toFixed(3)} s -> ${ours.toFixed(0)} pairs/s (scan alone ${scanSeconds.toFixed(3)} s -> ${(nPairs / scanSeconds).toFixed(0)} pairs/s)\n`,
+  );
   process.stdout.write(`    of which CLI start-up (\`pairs --help\`, median of 3): ${startup.toFixed(3)} s\n`);
 
   const missing = pythonAvailable();
@@ -93,7 +97,9 @@ function throughputBenchmark(dir: string): void {
     const raw = execFileSync(PYTHON, [BASELINE_SCRIPT, csv, '--repeats', '1'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     const base = JSON.parse(raw.trim().split('\n').pop() as string) as { seconds: number; pairs_per_s: number; statsmodels: string };
     baseline = base.pairs_per_s;
-    process.stdout.write(`    baseline statsmodels ${base.statsmodels} coint loop (same CSV, loop only, 1 BLAS thread): ${base.seconds.toFixed(2)} s -> ${baseline.toFixed(1)} pairs/s\n`);
+    process.stdout.write(
+      `    baseline statsmodels ${base.statsmodels} coint loop (same CSV, loop only, 1 BLAS thread): ${base.seconds.toFixed(2)} s -> ${baseline.toFixed(1)} pairs/s\n`,
+    );
     const ref = JSON.parse(execFileSync(PYTHON, ['-c', PVALUE_DUMP, csv], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })) as number[];
     const got = runs[0].out.pairs.map((p) => p.pvalue);
     let identical = 0;
@@ -114,7 +120,9 @@ function throughputBenchmark(dir: string): void {
       `    p-values vs statsmodels: ${sameCount ? '' : 'COUNT MISMATCH, '}${identical}/${ref.length} bit-identical, max |diff| ${maxAbs.toExponential(2)}, max rel diff ${maxRel.toExponential(2)} -> ${sameCount && maxAbs <= 1e-9 ? 'identical to 1e-9' : 'DIFFERENT'}\n`,
     );
   }
-  process.stdout.write(`    ratio: ${(ours / baseline).toFixed(1)}x statsmodels, whole process (target >= 25x); scan alone ${(nPairs / scanSeconds / baseline).toFixed(1)}x\n`);
+  process.stdout.write(
+    `    ratio: ${(ours / baseline).toFixed(1)}x statsmodels, whole process (target >= 25x); scan alone ${(nPairs / scanSeconds / baseline).toFixed(1)}x\n`,
+  );
 }
 
 function twoStageBenchmark(dir: string): void {
@@ -128,7 +136,9 @@ function twoStageBenchmark(dir: string): void {
     const j = u.symbols.indexOf(p.symbol2);
     return u.clusterOf[i] !== null && u.clusterOf[i] === u.clusterOf[j];
   }).length;
-  process.stdout.write(`    whole process ${wall.toFixed(2)} s (scan ${out.seconds.toFixed(2)} s) for ${out.n_pairs_tested} pairs (target <= 60 s on 2 cores); top ${out.pairs.length}: ${truePairs} from the generator's cointegrated clusters\n`);
+  process.stdout.write(
+    `    whole process ${wall.toFixed(2)} s (scan ${out.seconds.toFixed(2)} s) for ${out.n_pairs_tested} pairs (target <= 60 s on 2 cores); top ${out.pairs.length}: ${truePairs} from the generator's cointegrated clusters\n`,
+  );
 }
 
 export async function run(): Promise<void> {

@@ -36,8 +36,13 @@ export async function run(): Promise<void> {
   };
   const grid: SweepGrid = { entry: range(1.0, 3.0, 0.1), exit: range(0, 1.0, 0.1), stopLoss: range(2.5, 5.0, 0.25) };
 
-  const load = os.loadavg().map((x) => x.toFixed(1)).join(' ');
-  process.stdout.write(`machine: ${os.cpus().length} cpus (${os.cpus()[0]?.model ?? '?'}), availableParallelism ${os.availableParallelism()}, load average ${load}\n`);
+  const load = os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ');
+  process.stdout.write(
+    `machine: ${os.cpus().length} cpus (${os.cpus()[0]?.model ?? '?'}), availableParallelism ${os.availableParallelism()}, load average ${load}\n`,
+  );
 
   // One full backtest (validation, formation fit, z-scores, simulation, equity curve and trade log).
   const fullTimes: number[] = [];
@@ -56,8 +61,8 @@ export async function run(): Promise<void> {
     trades = result.total_trades;
   }
   process.stdout.write(
-    `full backtest (1500 bars, 1000 test bars, ${trades} trades): median ${median(fullTimes).toFixed(3)} ms `
-    + `(of which formation fit + z-scores ${median(prepTimes).toFixed(3)} ms), min ${Math.min(...fullTimes).toFixed(3)} ms\n`,
+    `full backtest (1500 bars, 1000 test bars, ${trades} trades): median ${median(fullTimes).toFixed(3)} ms ` +
+      `(of which formation fit + z-scores ${median(prepTimes).toFixed(3)} ms), min ${Math.min(...fullTimes).toFixed(3)} ms\n`,
   );
 
   // Sweep: prepare once, then the simulation loop per combination. Single thread and worker pool
@@ -73,7 +78,8 @@ export async function run(): Promise<void> {
   const poolCores: number[] = []; // CPU-seconds of all threads per wall second during a pool sweep
   let identical = true;
   try {
-    for (let k = 0; k < 3; k++) { // start-up and JIT warm-up of the workers
+    for (let k = 0; k < 3; k++) {
+      // start-up and JIT warm-up of the workers
       const warm = await pool.sweep(grid);
       identical &&= sameRows(warm.rows, reference.rows);
     }
@@ -117,24 +123,27 @@ export async function run(): Promise<void> {
   const { rows, barSteps } = reference;
   const syncMed = median(syncRates);
   const poolMed = median(poolRates);
-  const loadAfter = os.loadavg().map((x) => x.toFixed(1)).join(' ');
+  const loadAfter = os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ');
   const M = (x: number): string => (x / 1e6).toFixed(1);
   process.stdout.write(
-    `sweep: ${rows.length} threshold combinations x ${pair.timestamps.length} bars = ${(barSteps / 1e6).toFixed(2)} M bar-steps per sweep; `
-    + `load average after the runs ${loadAfter}\n`
-    + `single thread (wall clock, baseline): median ${M(syncMed)} M bar-steps/s, best ${M(Math.max(...syncRates))} M; `
-    // On a shared machine the process is descheduled part of the time; CPU time shows the loop's own cost.
-    + `per CPU-second ${M(median(cpuRates))} M\n`
-    + `parallel, ${workers} workers, pool reused (wall clock): median ${M(poolMed)} M bar-steps/s, best ${M(Math.max(...poolRates))} M `
-    + `(x${(poolMed / syncMed).toFixed(2)} vs single thread; the process got a median ${median(poolCores).toFixed(2)} of ${workers} cores meanwhile)\n`
-    + `parallel, one call incl. worker start-up: ${(oneShotSeconds * 1e3).toFixed(0)} ms = ${M(barSteps / oneShotSeconds)} M bar-steps/s `
-    + `(start-up dominates; in 'auto' mode sweepPreparedParallel stays on one thread below ${PARALLEL_MIN_BAR_STEPS / 1e6} M bar-steps)\n`
-    + `fine grid, ${fineSync.rows.length} combinations = ${(fineSync.barSteps / 1e6).toFixed(1)} M bar-steps, one call each: `
-    + `single thread ${(fineSyncSeconds * 1e3).toFixed(0)} ms (${M(fineSync.barSteps / fineSyncSeconds)} M/s), `
-    + `sweepPreparedParallel (${workers} workers) incl. start-up ${(fineParallelSeconds * 1e3).toFixed(0)} ms (${M(fineSync.barSteps / fineParallelSeconds)} M/s)\n`
-    + `rows of every parallel sweep identical to the single-thread sweep: ${identical ? 'yes' : 'NO'}\n`
-    + `target >= ${TARGET_BAR_STEPS_PER_S / 1e6} M bar-steps/s (median, wall clock): `
-    + `single thread ${syncMed >= TARGET_BAR_STEPS_PER_S ? 'met' : 'NOT met'}, parallel pool ${poolMed >= TARGET_BAR_STEPS_PER_S ? 'met' : 'NOT met'}\n`,
+    `sweep: ${rows.length} threshold combinations x ${pair.timestamps.length} bars = ${(barSteps / 1e6).toFixed(2)} M bar-steps per sweep; ` +
+      `load average after the runs ${loadAfter}\n` +
+      `single thread (wall clock, baseline): median ${M(syncMed)} M bar-steps/s, best ${M(Math.max(...syncRates))} M; ` +
+      // On a shared machine the process is descheduled part of the time; CPU time shows the loop's own cost.
+      `per CPU-second ${M(median(cpuRates))} M\n` +
+      `parallel, ${workers} workers, pool reused (wall clock): median ${M(poolMed)} M bar-steps/s, best ${M(Math.max(...poolRates))} M ` +
+      `(x${(poolMed / syncMed).toFixed(2)} vs single thread; the process got a median ${median(poolCores).toFixed(2)} of ${workers} cores meanwhile)\n` +
+      `parallel, one call incl. worker start-up: ${(oneShotSeconds * 1e3).toFixed(0)} ms = ${M(barSteps / oneShotSeconds)} M bar-steps/s ` +
+      `(start-up dominates; in 'auto' mode sweepPreparedParallel stays on one thread below ${PARALLEL_MIN_BAR_STEPS / 1e6} M bar-steps)\n` +
+      `fine grid, ${fineSync.rows.length} combinations = ${(fineSync.barSteps / 1e6).toFixed(1)} M bar-steps, one call each: ` +
+      `single thread ${(fineSyncSeconds * 1e3).toFixed(0)} ms (${M(fineSync.barSteps / fineSyncSeconds)} M/s), ` +
+      `sweepPreparedParallel (${workers} workers) incl. start-up ${(fineParallelSeconds * 1e3).toFixed(0)} ms (${M(fineSync.barSteps / fineParallelSeconds)} M/s)\n` +
+      `rows of every parallel sweep identical to the single-thread sweep: ${identical ? 'yes' : 'NO'}\n` +
+      `target >= ${TARGET_BAR_STEPS_PER_S / 1e6} M bar-steps/s (median, wall clock): ` +
+      `single thread ${syncMed >= TARGET_BAR_STEPS_PER_S ? 'met' : 'NOT met'}, parallel pool ${poolMed >= TARGET_BAR_STEPS_PER_S ? 'met' : 'NOT met'}\n`,
   );
 }
 

@@ -6,8 +6,17 @@ import { Alpaca } from '@alpacahq/alpaca-trade-api';
 import type { trading } from '@alpacahq/alpaca-trade-api';
 import {
   BrokerError,
-  type Account, type AssetFlags, type BarSeries, type Broker, type BrokerOrder, type CalendarDay, type MarketClock,
-  type MarketOrderRequest, type OrderSide, type OrderStatus, type Position,
+  type Account,
+  type AssetFlags,
+  type BarSeries,
+  type Broker,
+  type BrokerOrder,
+  type CalendarDay,
+  type MarketClock,
+  type MarketOrderRequest,
+  type OrderSide,
+  type OrderStatus,
+  type Position,
 } from './types';
 import { toBarSeries, type RawBar } from './bar-series';
 import { isAmbiguous, isDuplicateClientOrderId, toBrokerError } from './to-broker-error';
@@ -82,7 +91,7 @@ export class AlpacaBroker implements Broker {
       rateLimit: simulatorUrl ? false : { maxRequests: 190, intervalMs: 60_000 },
       ...(simulatorUrl ? { fetchApi: (url: string, init: RequestInit) => fetch(url.replace(ALPACA_HOSTS, simulatorUrl), init) } : {}),
     });
-    this.feed = simulatorUrl ? undefined : options.feed ?? 'iex';
+    this.feed = simulatorUrl ? undefined : (options.feed ?? 'iex');
     this.maxSubmitAttempts = Math.max(1, options.maxSubmitAttempts ?? 1);
     this.barsPageLimit = options.barsPageLimit ?? 10_000;
   }
@@ -103,7 +112,10 @@ export class AlpacaBroker implements Broker {
   async getAccount(): Promise<Account> {
     const a = await this.call('get account', () => this.alpaca.trading.account.getAccount());
     return {
-      equity: num(a.equity), cash: num(a.cash), buyingPower: num(a.buyingPower), status: String(a.status),
+      equity: num(a.equity),
+      cash: num(a.cash),
+      buyingPower: num(a.buyingPower),
+      status: String(a.status),
       shortingEnabled: a.shortingEnabled ?? false,
     };
   }
@@ -135,7 +147,13 @@ export class AlpacaBroker implements Broker {
         // lossless JSON parser costs several times more on large bar pages, and bar fields are plain floats.
         const page = await this.call('get hourly bars', async () => {
           const response = await this.alpaca.marketData.stocks.stockBarsRaw({
-            symbols: chunk, timeframe: '1Hour', start, end, limit: this.barsPageLimit, pageToken, feed: this.feed,
+            symbols: chunk,
+            timeframe: '1Hour',
+            start,
+            end,
+            limit: this.barsPageLimit,
+            pageToken,
+            feed: this.feed,
           });
           return JSON.parse(await response.raw.text()) as { bars?: Record<string, RawBar[]> | null; next_page_token?: string | null };
         });
@@ -163,7 +181,11 @@ export class AlpacaBroker implements Broker {
     for (let attempt = 1; attempt <= this.maxSubmitAttempts; attempt++) {
       try {
         const order = await this.alpaca.trading.orders.market({
-          symbol: request.symbol, side: request.side, qty: request.qty, clientOrderId: request.clientOrderId, timeInForce: 'day',
+          symbol: request.symbol,
+          side: request.side,
+          qty: request.qty,
+          clientOrderId: request.clientOrderId,
+          timeInForce: 'day',
         });
         return toBrokerOrder(order);
       } catch (raw) {
@@ -191,7 +213,9 @@ export class AlpacaBroker implements Broker {
     if (sameOrder(existing, request)) return existing;
     throw new BrokerError(
       `client_order_id ${request.clientOrderId} already names a different order (${existing.side} ${existing.qty} ${existing.symbol})`,
-      false, 422, 40010001,
+      false,
+      422,
+      40010001,
     );
   }
 
@@ -206,17 +230,26 @@ export class AlpacaBroker implements Broker {
   }
 
   async listOrders(filter: { status: 'open' | 'closed' | 'all'; symbols?: string[]; limit?: number }): Promise<BrokerOrder[]> {
-    const orders = await this.call('list orders', () => this.alpaca.trading.orders.getAllOrders({
-      status: filter.status, limit: filter.limit, symbols: filter.symbols?.length ? filter.symbols : undefined, direction: 'desc',
-    }));
+    const orders = await this.call('list orders', () =>
+      this.alpaca.trading.orders.getAllOrders({
+        status: filter.status,
+        limit: filter.limit,
+        symbols: filter.symbols?.length ? filter.symbols : undefined,
+        direction: 'desc',
+      }),
+    );
     return orders.map(toBrokerOrder);
   }
 
   async getPositions(): Promise<Position[]> {
     const positions = await this.call('get positions', () => this.alpaca.trading.positions.getAllOpenPositions());
     return positions.map((p) => ({
-      symbol: p.symbol, qty: num(p.qty), avgEntryPrice: num(p.avgEntryPrice), currentPrice: num(p.currentPrice),
-      marketValue: num(p.marketValue), unrealizedPl: num(p.unrealizedPl),
+      symbol: p.symbol,
+      qty: num(p.qty),
+      avgEntryPrice: num(p.avgEntryPrice),
+      currentPrice: num(p.currentPrice),
+      marketValue: num(p.marketValue),
+      unrealizedPl: num(p.unrealizedPl),
     }));
   }
 

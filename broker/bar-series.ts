@@ -2,12 +2,24 @@
 import type { BarSeries } from './types';
 
 /** One bar as Alpaca's market-data API sends it. */
-export interface RawBar { t: string; o: number; h: number; l: number; c: number; v: number }
+export interface RawBar {
+  t: string;
+  o: number;
+  h: number;
+  l: number;
+  c: number;
+  v: number;
+}
 
 export function emptyBarSeries(symbol: string, n: number): BarSeries {
   return {
-    symbol, ts: new Float64Array(n), open: new Float64Array(n), high: new Float64Array(n), low: new Float64Array(n),
-    close: new Float64Array(n), volume: new Float64Array(n),
+    symbol,
+    ts: new Float64Array(n),
+    open: new Float64Array(n),
+    high: new Float64Array(n),
+    low: new Float64Array(n),
+    close: new Float64Array(n),
+    volume: new Float64Array(n),
   };
 }
 

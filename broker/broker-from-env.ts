@@ -27,7 +27,12 @@ export function createBrokerFromEnv(env: NodeJS.ProcessEnv = process.env): Alpac
     const feed = env.ALPACA_DATA_FEED === 'sip' ? 'sip' : 'iex';
     return createAlpacaBroker({ keyId, secret, timeoutMs, feed });
   }
-  return createAlpacaBroker({ keyId: keyId || 'SIMKEY', secret: secret || 'SIMSECRET', simulatorUrl: simulatorUrl ?? DEFAULT_SIMULATOR_URL, timeoutMs });
+  return createAlpacaBroker({
+    keyId: keyId || 'SIMKEY',
+    secret: secret || 'SIMSECRET',
+    simulatorUrl: simulatorUrl ?? DEFAULT_SIMULATOR_URL,
+    timeoutMs,
+  });
 }
 
 /** Which broker createBrokerFromEnv would pick, for logs (never includes secrets). */

@@ -9,7 +9,13 @@ export function toBrokerError(err: unknown, context = 'broker request'): BrokerE
     const code = typeof err.code === 'number' ? err.code : err.code !== undefined && /^\d+$/.test(String(err.code)) ? Number(err.code) : undefined;
     const retryable = err.status >= 500 || err.status === 429 || err.status === 408;
     const retryAfterSeconds = err.retryAfterMs !== undefined ? err.retryAfterMs / 1000 : undefined;
-    return new BrokerError(`${context}: HTTP ${err.status}${code ? ` (${code})` : ''}: ${err.message}`, retryable, err.status, code, retryAfterSeconds);
+    return new BrokerError(
+      `${context}: HTTP ${err.status}${code ? ` (${code})` : ''}: ${err.message}`,
+      retryable,
+      err.status,
+      code,
+      retryAfterSeconds,
+    );
   }
   if (err instanceof FetchError || (err instanceof Error && err.name === 'FetchError')) {
     const cause = (err as FetchError).cause;

@@ -5,9 +5,23 @@
 export type OrderSide = 'buy' | 'sell';
 
 export type OrderStatus =
-  | 'new' | 'accepted' | 'pending_new' | 'partially_filled' | 'filled' | 'done_for_day'
-  | 'canceled' | 'expired' | 'replaced' | 'pending_cancel' | 'pending_replace'
-  | 'rejected' | 'suspended' | 'stopped' | 'calculated' | 'accepted_for_bidding' | 'held';
+  | 'new'
+  | 'accepted'
+  | 'pending_new'
+  | 'partially_filled'
+  | 'filled'
+  | 'done_for_day'
+  | 'canceled'
+  | 'expired'
+  | 'replaced'
+  | 'pending_cancel'
+  | 'pending_replace'
+  | 'rejected'
+  | 'suspended'
+  | 'stopped'
+  | 'calculated'
+  | 'accepted_for_bidding'
+  | 'held';
 
 export interface Account {
   equity: number;

@@ -91,7 +91,9 @@ export function audit(input: {
   expectTerminal: boolean;
 }): AuditResult {
   const findings: AuditFinding[] = [];
-  const add = (kind: AuditFinding['kind'], detail: string): void => { findings.push({ kind, detail }); };
+  const add = (kind: AuditFinding['kind'], detail: string): void => {
+    findings.push({ kind, detail });
+  };
 
   // Any client id submitted twice.
   const seenIds = new Map<string, number>();
@@ -164,21 +166,29 @@ export function audit(input: {
         add('db_broker_mismatch', `trade ${t.id}: recorded qty ${t.qty1}/${t.qty2}, broker entry fills leave ${held1}/${held2}`);
       }
       if (pricesDiffer(t.entryPrice1, e1) || pricesDiffer(t.entryPrice2, e2)) {
-        add('db_broker_mismatch', `trade ${t.id}: recorded entry prices ${t.entryPrice1}/${t.entryPrice2}, broker ${e1.notional / e1.filled}/${e2.notional / e2.filled}`);
+        add(
+          'db_broker_mismatch',
+          `trade ${t.id}: recorded entry prices ${t.entryPrice1}/${t.entryPrice2}, broker ${e1.notional / e1.filled}/${e2.notional / e2.filled}`,
+        );
       }
     }
     if (t.status === 'CLOSED') {
       const x1 = legOf(t.workflowId, 'exit', 1);
       const x2 = legOf(t.workflowId, 'exit', 2);
       if (pricesDiffer(t.exitPrice1, x1) || pricesDiffer(t.exitPrice2, x2)) {
-        add('db_broker_mismatch', `trade ${t.id}: recorded exit prices ${t.exitPrice1}/${t.exitPrice2}, broker ${x1.notional / x1.filled}/${x2.notional / x2.filled}`);
+        add(
+          'db_broker_mismatch',
+          `trade ${t.id}: recorded exit prices ${t.exitPrice1}/${t.exitPrice2}, broker ${x1.notional / x1.filled}/${x2.notional / x2.filled}`,
+        );
       }
     }
   }
 
   // Broker net position per symbol against what OPEN trades in the database imply.
   const implied = new Map<string, number>();
-  const bump = (symbol: string, qty: number): void => { implied.set(symbol, (implied.get(symbol) ?? 0) + qty); };
+  const bump = (symbol: string, qty: number): void => {
+    implied.set(symbol, (implied.get(symbol) ?? 0) + qty);
+  };
   for (const t of input.trades) {
     bump(t.symbol1, 0);
     bump(t.symbol2, 0);

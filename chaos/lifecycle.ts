@@ -23,18 +23,25 @@ const MAX_HOLD_MS = 20_000;
 
 /** Waits (briefly) until the open trade is in profit at the simulator's current prices, like a spread that has reverted. */
 async function untilInProfit(input: { db: Db; sim: SimulatorHandle }, tradeId: number, deadline: number): Promise<void> {
-  const row = await input.db.selectFrom('strategy_engine.pair_trade as t')
+  const row = await input.db
+    .selectFrom('strategy_engine.pair_trade as t')
     .innerJoin('strategy_engine.pair_registry as p', 'p.id', 't.pair_id')
     .select(['t.side', 't.qty1', 't.qty2', 't.entry_price1', 't.entry_price2', 'p.symbol1', 'p.symbol2'])
-    .where('t.id', '=', tradeId).executeTakeFirstOrThrow();
+    .where('t.id', '=', tradeId)
+    .executeTakeFirstOrThrow();
   if (row.qty1 === null || row.qty2 === null || row.entry_price1 === null || row.entry_price2 === null) return;
   const market = input.sim.control.market;
   const until = Math.min(deadline, Date.now() + MAX_HOLD_MS);
   while (Date.now() < until) {
     const now = input.sim.control.clock().nowMs;
     const pnl = tradePnl({
-      side: row.side, qty1: row.qty1, qty2: row.qty2, entry1: row.entry_price1, entry2: row.entry_price2,
-      exit1: market.priceAt(market.get(row.symbol1)!, now), exit2: market.priceAt(market.get(row.symbol2)!, now),
+      side: row.side,
+      qty1: row.qty1,
+      qty2: row.qty2,
+      entry1: row.entry_price1,
+      entry2: row.entry_price2,
+      exit1: market.priceAt(market.get(row.symbol1)!, now),
+      exit2: market.priceAt(market.get(row.symbol2)!, now),
     });
     if (pnl > 0) return;
     await sleep(250);
@@ -49,22 +56,43 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * and then an emergency stop), and the driver waits for the workflow to finish.
  */
 export async function runLifecycle(input: {
-  client: Client; db: Db; sim: SimulatorHandle; pair: SeededPair; side: TradeSide; index: number; deadlineMs: number; emergency: boolean;
+  client: Client;
+  db: Db;
+  sim: SimulatorHandle;
+  pair: SeededPair;
+  side: TradeSide;
+  index: number;
+  deadlineMs: number;
+  emergency: boolean;
 }): Promise<LifecycleOutcome> {
   const { client, db, pair, side } = input;
-  const signal = await db.insertInto('strategy_engine.pair_signal')
+  const signal = await db
+    .insertInto('strategy_engine.pair_signal')
     .values({
-      pair_id: pair.id, ts: new Date(Date.UTC(2030, 0, 1) + input.index * 60_000), type: side, z_score: side === 'LONG_SPREAD' ? -2.5 : 2.5,
-      reason: `chaos lifecycle ${input.index}`, inputs: JSON.stringify({ chaos: true }),
+      pair_id: pair.id,
+      ts: new Date(Date.UTC(2030, 0, 1) + input.index * 60_000),
+      type: side,
+      z_score: side === 'LONG_SPREAD' ? -2.5 : 2.5,
+      reason: `chaos lifecycle ${input.index}`,
+      inputs: JSON.stringify({ chaos: true }),
     })
     .returning('id')
     .executeTakeFirstOrThrow();
-  const pending = await createPendingTrade(db, { pairId: pair.id, entrySignalId: signal.id, side, entryZ: side === 'LONG_SPREAD' ? -2.5 : 2.5 }, pairTradeWorkflowId);
+  const pending = await createPendingTrade(
+    db,
+    { pairId: pair.id, entrySignalId: signal.id, side, entryZ: side === 'LONG_SPREAD' ? -2.5 : 2.5 },
+    pairTradeWorkflowId,
+  );
   if (!pending.trade) throw new Error(`pair ${pair.id} still has a live trade: the driver reused a busy pair`);
   const trade = pending.trade;
   const workflowId = trade.workflow_id!;
   const args: PairTradeInput = {
-    tradeId: trade.id, pairId: pair.id, symbol1: pair.symbol1, symbol2: pair.symbol2, side, entryZ: trade.entry_z_score,
+    tradeId: trade.id,
+    pairId: pair.id,
+    symbol1: pair.symbol1,
+    symbol2: pair.symbol2,
+    side,
+    entryZ: trade.entry_z_score,
   };
   await startPairTradeWorkflow(client, args);
   const handle = client.workflow.getHandle(workflowId);
@@ -82,7 +110,9 @@ export async function runLifecycle(input: {
     else await handle.signal(exitSignal, { reason: 'EXIT', z: 0, signalId: null });
   }
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), Math.max(0, deadline - Date.now())); });
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), Math.max(0, deadline - Date.now()));
+  });
   try {
     const result = await Promise.race([handle.result().then(() => 'done' as const), timeout]);
     return result === 'timeout'

@@ -104,17 +104,23 @@ export async function runChaos(options: ChaosOptions & { workDir: string; log: (
     // Not closed at cleanup: a lane still long-polling a result would retry on a closed channel and crash.
     const client = new Client({ connection, namespace: NAMESPACE });
 
-    const worker = new WorkerProcess({
-      DATABASE_URL: database.url,
-      TEMPORAL_ADDRESS: temporal.address,
-      TEMPORAL_NAMESPACE: NAMESPACE,
-      ALPACA_SIM_URL: sim.url,
-      ALPACA_KEY_ID: '',
-      ALPACA_SECRET_KEY: '',
-      ALPACA_TIMEOUT_MS: String(CLIENT_TIMEOUT_MS),
-      LOG_LEVEL: 'warn',
-    }, path.join(options.workDir, 'worker.log'));
-    cleanups.push(async () => { await worker.stop(); worker.close(); });
+    const worker = new WorkerProcess(
+      {
+        DATABASE_URL: database.url,
+        TEMPORAL_ADDRESS: temporal.address,
+        TEMPORAL_NAMESPACE: NAMESPACE,
+        ALPACA_SIM_URL: sim.url,
+        ALPACA_KEY_ID: '',
+        ALPACA_SECRET_KEY: '',
+        ALPACA_TIMEOUT_MS: String(CLIENT_TIMEOUT_MS),
+        LOG_LEVEL: 'warn',
+      },
+      path.join(options.workDir, 'worker.log'),
+    );
+    cleanups.push(async () => {
+      await worker.stop();
+      worker.close();
+    });
 
     sim.control.setFaults(chaosFaults(CLIENT_TIMEOUT_MS));
 
@@ -163,7 +169,8 @@ export async function runChaos(options: ChaosOptions & { workDir: string; log: (
         if (outcome.note) log(`lifecycle ${index}: ${outcome.note}`);
         // A trade that did not finish keeps its pair: a new trade there would be blocked by the live one.
         if (outcome.finished) freePairs.push(pair);
-        if ((index + 1) % 10 === 0) log(`${index + 1} lifecycles started, ${worker.kills} kills so far, ${((Date.now() - started) / 1000).toFixed(0)} s`);
+        if ((index + 1) % 10 === 0)
+          log(`${index + 1} lifecycles started, ${worker.kills} kills so far, ${((Date.now() - started) / 1000).toFixed(0)} s`);
       }
     });
     await Promise.race([Promise.all(lanes), killer.then(() => new Promise<never>(() => undefined))]);
@@ -202,7 +209,9 @@ export async function runChaos(options: ChaosOptions & { workDir: string; log: (
       attention_trades: verdict.attention_trades,
       closed: trades.filter((t) => t.workflowId && t.status === 'CLOSED').length,
       failed: trades.filter((t) => t.workflowId && t.status === 'FAILED').length,
-      failedWithoutOrders: trades.filter((t) => t.workflowId && t.status === 'FAILED' && !orders.some((o) => o.client_order_id.startsWith(`${t.workflowId}-`))).length,
+      failedWithoutOrders: trades.filter(
+        (t) => t.workflowId && t.status === 'FAILED' && !orders.some((o) => o.client_order_id.startsWith(`${t.workflowId}-`)),
+      ).length,
       findings: verdict.findings,
       driverNotes: outcomes.map((o) => o.note).filter((n): n is string => n !== null),
       elapsedMs: Date.now() - started,
@@ -230,15 +239,37 @@ async function listPairTradeWorkflows(client: Client, extra?: string): Promise<W
 }
 
 async function loadTrades(db: import('../db/connection').Db): Promise<AuditTrade[]> {
-  const rows = await db.selectFrom('strategy_engine.pair_trade as t')
+  const rows = await db
+    .selectFrom('strategy_engine.pair_trade as t')
     .innerJoin('strategy_engine.pair_registry as p', 'p.id', 't.pair_id')
-    .select(['t.id', 't.workflow_id', 't.status', 't.side', 'p.symbol1', 'p.symbol2', 't.qty1', 't.qty2',
-      't.entry_price1', 't.entry_price2', 't.exit_price1', 't.exit_price2'])
+    .select([
+      't.id',
+      't.workflow_id',
+      't.status',
+      't.side',
+      'p.symbol1',
+      'p.symbol2',
+      't.qty1',
+      't.qty2',
+      't.entry_price1',
+      't.entry_price2',
+      't.exit_price1',
+      't.exit_price2',
+    ])
     .orderBy('t.id')
     .execute();
   return rows.map((r) => ({
-    id: r.id, workflowId: r.workflow_id, status: r.status, side: r.side, symbol1: r.symbol1, symbol2: r.symbol2,
-    qty1: r.qty1, qty2: r.qty2, entryPrice1: r.entry_price1, entryPrice2: r.entry_price2,
-    exitPrice1: r.exit_price1, exitPrice2: r.exit_price2,
+    id: r.id,
+    workflowId: r.workflow_id,
+    status: r.status,
+    side: r.side,
+    symbol1: r.symbol1,
+    symbol2: r.symbol2,
+    qty1: r.qty1,
+    qty2: r.qty2,
+    entryPrice1: r.entry_price1,
+    entryPrice2: r.entry_price2,
+    exitPrice1: r.exit_price1,
+    exitPrice2: r.exit_price2,
   }));
 }

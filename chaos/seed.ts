@@ -36,10 +36,19 @@ export function shortablePairs(sim: SimulatorHandle, count: number): Array<[stri
 export async function seedPairs(db: Db, sim: SimulatorHandle, symbolPairs: Array<[string, string]>, bars = 60): Promise<SeededPair[]> {
   const seeded: SeededPair[] = [];
   for (const [rank, [symbol1, symbol2]] of symbolPairs.entries()) {
-    const row = await db.insertInto('strategy_engine.pair_registry')
+    const row = await db
+      .insertInto('strategy_engine.pair_registry')
       .values({
-        symbol1, symbol2, hedge_ratio: 1, hedge_alpha: 0, half_life: 12, cointegration_pvalue: 0.01,
-        cointegration_stat: -4, correlation: 0.9, score: 1, rank: rank + 1,
+        symbol1,
+        symbol2,
+        hedge_ratio: 1,
+        hedge_alpha: 0,
+        half_life: 12,
+        cointegration_pvalue: 0.01,
+        cointegration_stat: -4,
+        correlation: 0.9,
+        score: 1,
+        rank: rank + 1,
       })
       .returning('id')
       .executeTakeFirstOrThrow();
@@ -63,8 +72,11 @@ export async function storeRecentBars(db: Db, sim: SimulatorHandle, symbols: str
     }
   }
   if (rows.length === 0) return;
-  await db.insertInto('strategy_engine.market_data').values(rows)
-    .onConflict((oc) => oc.columns(['symbol', 'ts']).doNothing()).execute();
+  await db
+    .insertInto('strategy_engine.market_data')
+    .values(rows)
+    .onConflict((oc) => oc.columns(['symbol', 'ts']).doNothing())
+    .execute();
 }
 
 /**
@@ -74,18 +86,43 @@ export async function storeRecentBars(db: Db, sim: SimulatorHandle, symbols: str
  * instead of being refused at planning when the run's own random closes drift the Kelly fraction below 0.
  */
 export async function seedTrackRecord(db: Db, trades = 500): Promise<void> {
-  const pair = await db.insertInto('strategy_engine.pair_registry')
+  const pair = await db
+    .insertInto('strategy_engine.pair_registry')
     .values({
-      symbol1: 'XYLO', symbol2: 'KILN', hedge_ratio: 1, hedge_alpha: 0, half_life: 12, cointegration_pvalue: 0.01,
-      cointegration_stat: -4, correlation: 0.9, score: 0, rank: null, is_active: false,
+      symbol1: 'XYLO',
+      symbol2: 'KILN',
+      hedge_ratio: 1,
+      hedge_alpha: 0,
+      half_life: 12,
+      cointegration_pvalue: 0.01,
+      cointegration_stat: -4,
+      correlation: 0.9,
+      score: 0,
+      rank: null,
+      is_active: false,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
   const start = Date.UTC(2025, 0, 2, 15);
-  await db.insertInto('strategy_engine.pair_trade').values(Array.from({ length: trades }, (_, i) => ({
-    pair_id: pair.id, side: 'LONG_SPREAD' as const, status: 'CLOSED' as const,
-    entry_time: new Date(start + i * 86_400_000), exit_time: new Date(start + i * 86_400_000 + 3_600_000),
-    qty1: 10, qty2: 10, entry_price1: 50, entry_price2: 50, exit_price1: 50, exit_price2: 50,
-    exit_reason: 'EXIT', pnl: i % 5 < 3 ? 5000 : -5000, hold_hours: 1,
-  }))).execute();
+  await db
+    .insertInto('strategy_engine.pair_trade')
+    .values(
+      Array.from({ length: trades }, (_, i) => ({
+        pair_id: pair.id,
+        side: 'LONG_SPREAD' as const,
+        status: 'CLOSED' as const,
+        entry_time: new Date(start + i * 86_400_000),
+        exit_time: new Date(start + i * 86_400_000 + 3_600_000),
+        qty1: 10,
+        qty2: 10,
+        entry_price1: 50,
+        entry_price2: 50,
+        exit_price1: 50,
+        exit_price2: 50,
+        exit_reason: 'EXIT',
+        pnl: i % 5 < 3 ? 5000 : -5000,
+        hold_hours: 1,
+      })),
+    )
+    .execute();
 }

@@ -40,17 +40,23 @@ export function totalFaults(): number {
 /** The fault mix: 10% 5xx, 5% responses slower than the client timeout, 5% 429, 10% partial fills. */
 export function chaosFaults(clientTimeoutMs: number): Partial<FaultConfig> {
   return {
-    errorRate: 0.10,
+    errorRate: 0.1,
     slowRate: 0.05,
     slowMs: clientTimeoutMs * 2 + 500,
     rateLimitRate: 0.05,
     retryAfterSeconds: 1,
-    partialFillRate: 0.10,
+    partialFillRate: 0.1,
   };
 }
 
 export const NO_CHAOS: Partial<FaultConfig> = {
-  errorRate: 0, slowRate: 0, rateLimitRate: 0, partialFillRate: 0, commitThenErrorRate: 0, dropRate: 0, script: [],
+  errorRate: 0,
+  slowRate: 0,
+  rateLimitRate: 0,
+  partialFillRate: 0,
+  commitThenErrorRate: 0,
+  dropRate: 0,
+  script: [],
 };
 
 /** A Wednesday 11:00 in New York (regular hours). The simulator starts paused there; run.ts decides the rest. */

@@ -15,12 +15,16 @@ export class WorkerProcess {
   kills = 0;
 
   /** `argv` follows `node`: by default the worker as it is meant to run, `<WORKER_NODE_FLAGS> bin/pairs.js worker`. */
-  constructor(private readonly env: NodeJS.ProcessEnv, readonly logFile: string, private readonly argv: string[] = [...WORKER_NODE_FLAGS, PAIRS_BIN, 'worker']) {
+  constructor(
+    private readonly env: NodeJS.ProcessEnv,
+    readonly logFile: string,
+    private readonly argv: string[] = [...WORKER_NODE_FLAGS, PAIRS_BIN, 'worker'],
+  ) {
     this.log = createWriteStream(logFile, { flags: 'a' });
   }
 
   get pid(): number | null {
-    return this.child && this.child.exitCode === null && this.child.signalCode === null ? this.child.pid ?? null : null;
+    return this.child && this.child.exitCode === null && this.child.signalCode === null ? (this.child.pid ?? null) : null;
   }
 
   start(): number {
@@ -68,7 +72,14 @@ export class WorkerProcess {
  * Resolves once a poller whose identity starts with `<pid>@` (the SDK's default worker identity) polls the
  * task queue, i.e. the worker is up and taking work; false on timeout or if the process died.
  */
-export async function waitForPoller(client: Client, namespace: string, taskQueue: string, worker: WorkerProcess, pid: number, timeoutMs: number): Promise<boolean> {
+export async function waitForPoller(
+  client: Client,
+  namespace: string,
+  taskQueue: string,
+  worker: WorkerProcess,
+  pid: number,
+  timeoutMs: number,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (worker.pid !== pid) return false;

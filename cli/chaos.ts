@@ -12,7 +12,18 @@ import path from 'node:path';
 import { runChaos, type ChaosOptions } from '../chaos/run';
 
 function parseArgs(argv: string[]): ChaosOptions & { json: boolean; keepLogs: boolean } {
-  const options = { lifecycles: 10, seed: 1, concurrency: 4, json: false, keepLogs: false, settleDeadlineMs: 180_000, lifecycleDeadlineMs: 600_000, fixedClock: false, minUptimeMs: 2000, maxUptimeMs: 12_000 };
+  const options = {
+    lifecycles: 10,
+    seed: 1,
+    concurrency: 4,
+    json: false,
+    keepLogs: false,
+    settleDeadlineMs: 180_000,
+    lifecycleDeadlineMs: 600_000,
+    fixedClock: false,
+    minUptimeMs: 2000,
+    maxUptimeMs: 12_000,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = (): number => {
@@ -34,7 +45,9 @@ function parseArgs(argv: string[]): ChaosOptions & { json: boolean; keepLogs: bo
     else if (arg === '--fixed-clock') options.fixedClock = true;
     else if (arg === '--keep-logs') options.keepLogs = true;
     else if (arg === '--help' || arg === '-h') {
-      process.stdout.write('usage: npm run chaos -- --lifecycles N [--json] [--seed S] [--concurrency C] [--settle-deadline-ms MS] [--lifecycle-deadline-ms MS] [--uptime-ms MIN-MAX] [--fixed-clock] [--keep-logs]\n');
+      process.stdout.write(
+        'usage: npm run chaos -- --lifecycles N [--json] [--seed S] [--concurrency C] [--settle-deadline-ms MS] [--lifecycle-deadline-ms MS] [--uptime-ms MIN-MAX] [--fixed-clock] [--keep-logs]\n',
+      );
       process.exit(0);
     } else throw new Error(`unknown argument ${arg}`);
   }
@@ -50,14 +63,18 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'pairs-chaos-'));
-  const say = (line: string): void => { process.stderr.write(`chaos: ${line}\n`); };
+  const say = (line: string): void => {
+    process.stderr.write(`chaos: ${line}\n`);
+  };
   const summary = await runChaos({ ...options, workDir, log: say });
   for (const finding of summary.findings.slice(0, 50)) say(`finding ${finding.kind}: ${finding.detail}`);
   for (const note of summary.driverNotes.slice(0, 20)) say(`driver: ${note}`);
   const problems = summary.duplicate_orders + summary.naked_legs + summary.db_broker_mismatches + summary.stuck_workflows;
   const ok = problems === 0 && summary.non_final_trades === 0 && summary.attention_trades === 0 && summary.lifecycles === options.lifecycles;
-  say(`${ok ? 'PASS' : 'FAIL'}: ${summary.lifecycles}/${options.lifecycles} lifecycles (${summary.closed} closed, ${summary.failed} failed of which ${summary.failedWithoutOrders} placed no order), ` +
-    `${summary.kills} kills, ${summary.faults} faults, ${(summary.elapsedMs / 1000).toFixed(1)} s; worker log ${options.keepLogs ? workDir : '(deleted)'}`);
+  say(
+    `${ok ? 'PASS' : 'FAIL'}: ${summary.lifecycles}/${options.lifecycles} lifecycles (${summary.closed} closed, ${summary.failed} failed of which ${summary.failedWithoutOrders} placed no order), ` +
+      `${summary.kills} kills, ${summary.faults} faults, ${(summary.elapsedMs / 1000).toFixed(1)} s; worker log ${options.keepLogs ? workDir : '(deleted)'}`,
+  );
   if (!options.keepLogs) rmSync(workDir, { recursive: true, force: true });
   const line = {
     lifecycles: summary.lifecycles,
@@ -71,11 +88,14 @@ async function main(): Promise<void> {
     attention_trades: summary.attention_trades,
   };
   if (options.json) process.stdout.write(`${JSON.stringify(line)}\n`);
-  else process.stdout.write(`${JSON.stringify({ ...line, fault_kinds: summary.faultKinds, closed: summary.closed, failed: summary.failed, failed_without_orders: summary.failedWithoutOrders, elapsed_s: summary.elapsedMs / 1000 }, null, 2)}\n`);
+  else
+    process.stdout.write(
+      `${JSON.stringify({ ...line, fault_kinds: summary.faultKinds, closed: summary.closed, failed: summary.failed, failed_without_orders: summary.failedWithoutOrders, elapsed_s: summary.elapsedMs / 1000 }, null, 2)}\n`,
+    );
   process.exit(ok ? 0 : 1);
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`chaos: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.stderr.write(`chaos: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });

@@ -2,10 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { parseDocument, type Document } from 'yaml';
-import {
-  describeIssues, strategyConfigSchema, thresholdsUpdateSchema, thresholdsOf,
-  type StrategyConfig, type ThresholdsConfig,
-} from './schema';
+import { describeIssues, strategyConfigSchema, thresholdsUpdateSchema, thresholdsOf, type StrategyConfig, type ThresholdsConfig } from './schema';
 
 export const DEFAULT_CONFIG_PATH = path.join(__dirname, 'pairs.yaml');
 
@@ -16,14 +13,21 @@ export function configPathFromEnv(env: NodeJS.ProcessEnv = process.env): string 
 /** A config file or update that does not validate; `details` names every offending field. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
-  constructor(message: string, readonly details: string[]) {
+  constructor(
+    message: string,
+    readonly details: string[],
+  ) {
     super(`${message}: ${details.join('; ')}`);
   }
 }
 
 function parseYaml(text: string, file: string): Document {
   const doc = parseDocument(text, { prettyErrors: true });
-  if (doc.errors.length > 0) throw new ConfigError(`${file} is not valid YAML`, doc.errors.map((e) => e.message.split('\n')[0]));
+  if (doc.errors.length > 0)
+    throw new ConfigError(
+      `${file} is not valid YAML`,
+      doc.errors.map((e) => e.message.split('\n')[0]),
+    );
   return doc;
 }
 

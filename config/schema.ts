@@ -1,6 +1,10 @@
 import { z } from 'zod';
 
-const positive = (what: string) => z.number({ error: `${what} must be a number` }).finite().positive(`${what} must be > 0`);
+const positive = (what: string) =>
+  z
+    .number({ error: `${what} must be a number` })
+    .finite()
+    .positive(`${what} must be > 0`);
 
 export const thresholdFields = {
   entry_threshold: positive('entry_threshold'),
@@ -10,17 +14,20 @@ export const thresholdFields = {
   position_pct: positive('position_pct').max(0.1, 'position_pct must be <= 0.10'),
 };
 
-export const discoverySchema = z.strictObject({
-  lookback_bars: z.number().int().min(100, 'discovery.lookback_bars must be >= 100'),
-  max_pvalue: z.number().gt(0).max(1),
-  min_half_life: z.number().positive(),
-  max_half_life: z.number().positive(),
-  min_correlation: z.number().min(-1).max(1),
-  min_crossings: z.number().int().min(0),
-  top_n: z.number().int().min(1).max(500),
-}).refine((d) => d.min_half_life < d.max_half_life, {
-  message: 'discovery.min_half_life must be < discovery.max_half_life', path: ['min_half_life'],
-});
+export const discoverySchema = z
+  .strictObject({
+    lookback_bars: z.number().int().min(100, 'discovery.lookback_bars must be >= 100'),
+    max_pvalue: z.number().gt(0).max(1),
+    min_half_life: z.number().positive(),
+    max_half_life: z.number().positive(),
+    min_correlation: z.number().min(-1).max(1),
+    min_crossings: z.number().int().min(0),
+    top_n: z.number().int().min(1).max(500),
+  })
+  .refine((d) => d.min_half_life < d.max_half_life, {
+    message: 'discovery.min_half_life must be < discovery.max_half_life',
+    path: ['min_half_life'],
+  });
 
 export const backtestSchema = z.strictObject({
   commission_per_share: z.number().min(0),
@@ -40,19 +47,21 @@ function orderedThresholds(value: ThresholdShape, ctx: z.RefinementCtx): void {
   }
 }
 
-export const strategyConfigSchema = z.strictObject({
-  ...thresholdFields,
-  z_score_window: z.number().int().min(10, 'z_score_window must be >= 10').max(5000),
-  max_bar_age_hours: positive('max_bar_age_hours'),
-  lookback_bars: z.number().int().min(20).max(10000),
-  discovery: discoverySchema,
-  backtest: backtestSchema,
-}).superRefine((value, ctx) => {
-  orderedThresholds(value, ctx);
-  if (value.lookback_bars < value.z_score_window) {
-    ctx.addIssue({ code: 'custom', path: ['lookback_bars'], message: 'lookback_bars must be >= z_score_window' });
-  }
-});
+export const strategyConfigSchema = z
+  .strictObject({
+    ...thresholdFields,
+    z_score_window: z.number().int().min(10, 'z_score_window must be >= 10').max(5000),
+    max_bar_age_hours: positive('max_bar_age_hours'),
+    lookback_bars: z.number().int().min(20).max(10000),
+    discovery: discoverySchema,
+    backtest: backtestSchema,
+  })
+  .superRefine((value, ctx) => {
+    orderedThresholds(value, ctx);
+    if (value.lookback_bars < value.z_score_window) {
+      ctx.addIssue({ code: 'custom', path: ['lookback_bars'], message: 'lookback_bars must be >= z_score_window' });
+    }
+  });
 
 export type StrategyConfig = z.infer<typeof strategyConfigSchema>;
 

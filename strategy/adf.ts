@@ -128,8 +128,7 @@ function designSums(level: Float64Array, dx: Float64Array, first: number, p: num
   const levelLag = new Float64Array(width);
   levelLag[0] = levelLag0;
   for (let i = 0; i < p; i++) {
-    levelLag[i + 1] =
-      levelLag[i] + level[first - 2] * dx[first - 1 - i] - level[last - 1] * dx[last - i] + lagLag[width + 1 + i];
+    levelLag[i + 1] = levelLag[i] + level[first - 2] * dx[first - 1 - i] - level[last - 1] * dx[last - i] + lagLag[width + 1 + i];
   }
   return { rows, sumLevel, sumLevelSq, sumLag, levelLag, lagLag };
 }

@@ -104,8 +104,14 @@ export function simulate(pair: PreparedPair, params: SimParams, rec: SimRecorder
       const price2 = p2[i];
       const losses = trades - wins;
       const capital = legCapital(
-        cash, trades, wins, wins > 0 ? grossWin / wins : 0, losses > 0 ? grossLoss / losses : 0,
-        bootstrapPct, maxLegPct, bootstrapTrades,
+        cash,
+        trades,
+        wins,
+        wins > 0 ? grossWin / wins : 0,
+        losses > 0 ? grossLoss / losses : 0,
+        bootstrapPct,
+        maxLegPct,
+        bootstrapTrades,
       );
       const a1 = sharesFor(capital, price1);
       const a2 = sharesFor(capital, price2);
@@ -149,17 +155,28 @@ export function simulate(pair: PreparedPair, params: SimParams, rec: SimRecorder
         cash += q1 * exitFill1 + q2 * exitFill2 - exitCommission;
         const pnl = q1 * (exitFill1 - entryFill1) + q2 * (exitFill2 - entryFill2) - entryCommission - exitCommission;
         trades++;
-        if (pnl > 0) { wins++; grossWin += pnl; } else { grossLoss -= pnl; }
+        if (pnl > 0) {
+          wins++;
+          grossWin += pnl;
+        } else {
+          grossLoss -= pnl;
+        }
         holdSum += holdHours;
         if (rec !== null) {
           rec.trades.push({
             side: SIDE_OF_POSITION[pos],
-            entry_time: ts[entryBar], exit_time: ts[i],
-            entry_z: entryZ, exit_z: Number.isFinite(zi) ? zi : null,
-            qty1: a1, qty2: a2,
-            entry_price1: entryFill1, entry_price2: entryFill2,
-            exit_price1: exitFill1, exit_price2: exitFill2,
-            pnl, hold_hours: holdHours,
+            entry_time: ts[entryBar],
+            exit_time: ts[i],
+            entry_z: entryZ,
+            exit_z: Number.isFinite(zi) ? zi : null,
+            qty1: a1,
+            qty2: a2,
+            entry_price1: entryFill1,
+            entry_price2: entryFill2,
+            exit_price1: exitFill1,
+            exit_price2: exitFill2,
+            pnl,
+            hold_hours: holdHours,
             exit_reason: code === -1 ? 'END' : REASON_OF_CODE[code],
           });
         }

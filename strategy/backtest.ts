@@ -15,9 +15,7 @@ export { BacktestInputError } from './backtest-input-error';
 export { DEFAULT_COSTS, type BacktestCosts } from './backtest-costs';
 export type { BacktestExitReason, BacktestMetrics, BacktestResult, TradeLogEntry } from './backtest-result';
 export { simulate, type SimRecorder } from './backtest-simulation';
-export {
-  DEFAULT_FORMATION_BARS, DEFAULT_WINDOW, MIN_FORMATION_BARS, defaultFormationBars, preparePair, type PreparedPair,
-} from './prepared-pair';
+export { DEFAULT_FORMATION_BARS, DEFAULT_WINDOW, MIN_FORMATION_BARS, defaultFormationBars, preparePair, type PreparedPair } from './prepared-pair';
 export { DEFAULT_BOOTSTRAP_PCT, DEFAULT_INITIAL_CAPITAL, DEFAULT_THRESHOLDS, resolveSimParams, type SimParams } from './sim-params';
 
 /** Full backtest: metrics, equity curve (one point per test bar) and trade log. */

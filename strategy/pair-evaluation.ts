@@ -112,8 +112,13 @@ export function evaluatePair(input: PairEvaluationInput): PairEvaluation {
   for (let i = 0; i < n; i++) {
     if (input.lastStoredSpreadMs !== null && aligned.ts[i] <= input.lastStoredSpreadMs && i !== n - 1) continue;
     spreads.push({
-      tsMs: aligned.ts[i], price1: aligned.p1[i], price2: aligned.p2[i], spread: spread[i],
-      mean: finiteOrNull(rolling.mean[i]), std: finiteOrNull(rolling.std[i]), z: finiteOrNull(rolling.z[i]),
+      tsMs: aligned.ts[i],
+      price1: aligned.p1[i],
+      price2: aligned.p2[i],
+      spread: spread[i],
+      mean: finiteOrNull(rolling.mean[i]),
+      std: finiteOrNull(rolling.std[i]),
+      z: finiteOrNull(rolling.z[i]),
     });
   }
   const last = n - 1;
@@ -121,7 +126,13 @@ export function evaluatePair(input: PairEvaluationInput): PairEvaluation {
   const z = finiteOrNull(rolling.z[last]);
   const ageHours = (input.nowMs - latestBarMs) / HOUR_MS;
   if (ageHours > config.max_bar_age_hours) {
-    return { spreads, latestBarMs, z, decision: null, skipReason: `stale data: latest bar ${ageHours.toFixed(1)} h old > max_bar_age_hours ${config.max_bar_age_hours}` };
+    return {
+      spreads,
+      latestBarMs,
+      z,
+      decision: null,
+      skipReason: `stale data: latest bar ${ageHours.toFixed(1)} h old > max_bar_age_hours ${config.max_bar_age_hours}`,
+    };
   }
   const decision = decideSignal({
     position: input.position,

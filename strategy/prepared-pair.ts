@@ -38,7 +38,8 @@ function lowerBound(ts: Float64Array, value: number): number {
   let hi = ts.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (ts[mid] < value) lo = mid + 1; else hi = mid;
+    if (ts[mid] < value) lo = mid + 1;
+    else hi = mid;
   }
   return lo;
 }
@@ -48,7 +49,8 @@ function upperBound(ts: Float64Array, value: number): number {
   let hi = ts.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (ts[mid] <= value) lo = mid + 1; else hi = mid;
+    if (ts[mid] <= value) lo = mid + 1;
+    else hi = mid;
   }
   return lo;
 }
@@ -80,7 +82,8 @@ export function preparePair(input: BacktestInput): PreparedPair {
     invalidInput('timestamps, price1 and price2 must be Float64Arrays');
   }
   const n = ts.length;
-  if (price1.length !== n || price2.length !== n) invalidInput(`series lengths differ: ${n} timestamps, ${price1.length} price1, ${price2.length} price2`);
+  if (price1.length !== n || price2.length !== n)
+    invalidInput(`series lengths differ: ${n} timestamps, ${price1.length} price1, ${price2.length} price2`);
   for (let i = 0; i < n; i++) {
     if (!Number.isFinite(ts[i])) invalidInput(`timestamp at bar ${i} is not a finite number`);
     if (i > 0 && !(ts[i] > ts[i - 1])) invalidInput(`timestamps must increase strictly (bar ${i})`);
@@ -103,7 +106,9 @@ export function preparePair(input: BacktestInput): PreparedPair {
   if (!Number.isInteger(testStart) || testStart < 0) invalidInput(`test start index must be a non-negative integer, got ${testStart}`);
   if (!Number.isInteger(testEnd) || testEnd > n) invalidInput(`test end index must be an integer <= ${n}, got ${testEnd}`);
   if (testStart < formationBars) {
-    invalidInput(`need ${formationBars} formation bars before the test start, only ${testStart} available (move the start later or lower --formation-bars)`);
+    invalidInput(
+      `need ${formationBars} formation bars before the test start, only ${testStart} available (move the start later or lower --formation-bars)`,
+    );
   }
   if (testEnd - testStart < 2) invalidInput(`test period has ${Math.max(0, testEnd - testStart)} bars; need at least 2`);
 

@@ -30,7 +30,10 @@ export type PriceDataErrorCode =
 /** Input that cannot be analysed; `message` is one line fit for a user. */
 export class PriceDataError extends Error {
   override name = 'PriceDataError';
-  constructor(readonly code: PriceDataErrorCode, message: string) {
+  constructor(
+    readonly code: PriceDataErrorCode,
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -96,7 +96,11 @@ export function reconcilePositions(positions: Array<{ symbol: string; qty: numbe
 export function describeReconciliation(report: ReconciliationReport): string[] {
   return [
     ...report.unexplained.map((d) => `unexplained position ${d.symbol}: broker ${d.actual}, trades explain ${d.expectedMin}..${d.expectedMax}`),
-    ...report.missing.map((d) => `trade ${d.tradeId}: position ${d.symbol} missing (broker ${d.actual}, expected ${d.expectedMin}..${d.expectedMax})`),
-    ...(report.attention ?? []).map((a) => `trade ${a.tradeId} (pair ${a.pairId}) NEEDS ATTENTION: exit or compensation not complete in ${a.symbols.join(', ')}`),
+    ...report.missing.map(
+      (d) => `trade ${d.tradeId}: position ${d.symbol} missing (broker ${d.actual}, expected ${d.expectedMin}..${d.expectedMax})`,
+    ),
+    ...(report.attention ?? []).map(
+      (a) => `trade ${a.tradeId} (pair ${a.pairId}) NEEDS ATTENTION: exit or compensation not complete in ${a.symbols.join(', ')}`,
+    ),
   ];
 }

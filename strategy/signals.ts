@@ -28,8 +28,19 @@ export type TradeSide = 'LONG_SPREAD' | 'SHORT_SPREAD';
 /** Signals that close an open trade. */
 export type ExitSignalType = 'EXIT' | 'STOP_LOSS' | 'EXPIRE';
 export type SignalType = TradeSide | ExitSignalType;
-export interface Thresholds { entry: number; exit: number; stopLoss: number; maxHoldHours: number }
-export interface SignalAudit { z: number; mean: number; std: number; beta: number; window: number }
+export interface Thresholds {
+  entry: number;
+  exit: number;
+  stopLoss: number;
+  maxHoldHours: number;
+}
+export interface SignalAudit {
+  z: number;
+  mean: number;
+  std: number;
+  beta: number;
+  window: number;
+}
 /** audit.z is the z-score the decision uses. */
 export interface SignalInput {
   position: TradeSide | null;
@@ -72,9 +83,7 @@ export function signalTypeOf(code: number): SignalType | null {
  * maxHoldHours. Infinity when neither applies.
  */
 export function holdLimitHours(halfLifeHours: number | null, maxHoldHours: number): number {
-  const byHalfLife = halfLifeHours !== null && halfLifeHours > 0 && Number.isFinite(halfLifeHours)
-    ? EXPIRE_HALF_LIVES * halfLifeHours
-    : Infinity;
+  const byHalfLife = halfLifeHours !== null && halfLifeHours > 0 && Number.isFinite(halfLifeHours) ? EXPIRE_HALF_LIVES * halfLifeHours : Infinity;
   const byMax = maxHoldHours > 0 ? maxHoldHours : Infinity;
   return byHalfLife < byMax ? byHalfLife : byMax;
 }
@@ -84,8 +93,13 @@ export function holdLimitHours(halfLifeHours: number | null, maxHoldHours: numbe
  * `holdLimit` comes from holdLimitHours. Returns one of the SIG_* codes.
  */
 export function classifySignal(
-  position: number, z: number, holdHours: number, holdLimit: number,
-  entry: number, exit: number, stopLoss: number,
+  position: number,
+  z: number,
+  holdHours: number,
+  holdLimit: number,
+  entry: number,
+  exit: number,
+  stopLoss: number,
 ): number {
   // Written so that NaN fails every comparison (no signal) and +/-Infinity never triggers a stop or
   // an exit; this is the sweep's hot path, so the common case costs two comparisons.
@@ -135,9 +149,7 @@ function reasonFor(code: number, input: SignalInput, holdLimit: number): string 
     case SIG_EXPIRE: {
       const hl = input.halfLifeHours;
       const byHalfLife = hl !== null && hl > 0 && EXPIRE_HALF_LIVES * hl === holdLimit;
-      const limit = byHalfLife
-        ? `${EXPIRE_HALF_LIVES} x half-life ${fmt(hl)} h = ${fmt(holdLimit)} h`
-        : `max hold ${fmt(maxHoldHours)} h`;
+      const limit = byHalfLife ? `${EXPIRE_HALF_LIVES} x half-life ${fmt(hl)} h = ${fmt(holdLimit)} h` : `max hold ${fmt(maxHoldHours)} h`;
       return `held ${fmt(input.holdHours)} h, beyond ${limit}`;
     }
     case SIG_EXIT:
@@ -158,15 +170,26 @@ export function decideSignal(input: SignalInput): SignalDecision {
   const { thresholds, audit } = input;
   const holdLimit = holdLimitHours(input.halfLifeHours, thresholds.maxHoldHours);
   const code = classifySignal(
-    positionCode(input.position), audit.z, input.holdHours, holdLimit,
-    thresholds.entry, thresholds.exit, thresholds.stopLoss,
+    positionCode(input.position),
+    audit.z,
+    input.holdHours,
+    holdLimit,
+    thresholds.entry,
+    thresholds.exit,
+    thresholds.stopLoss,
   );
   return {
     type: signalTypeOf(code),
     reason: reasonFor(code, input, holdLimit),
     inputs: {
-      z: audit.z, mean: audit.mean, std: audit.std, beta: audit.beta, window: audit.window,
-      holdHours: input.holdHours, halfLifeHours: input.halfLifeHours, thresholds: { ...thresholds },
+      z: audit.z,
+      mean: audit.mean,
+      std: audit.std,
+      beta: audit.beta,
+      window: audit.window,
+      holdHours: input.holdHours,
+      halfLifeHours: input.halfLifeHours,
+      thresholds: { ...thresholds },
     },
   };
 }

@@ -30,7 +30,8 @@ export function resolveSimParams(input: Omit<BacktestInput, 'timestamps' | 'pric
   const maxLegPct = input.maxLegPct ?? DEFAULT_MAX_LEG_PCT;
   if (!(maxLegPct > 0 && maxLegPct <= 1)) invalidInput(`max leg pct must be in (0, 1], got ${maxLegPct}`);
   const bootstrapTrades = input.bootstrapTrades ?? DEFAULT_BOOTSTRAP_TRADES;
-  if (!Number.isInteger(bootstrapTrades) || bootstrapTrades < 0) invalidInput(`bootstrap trades must be a non-negative integer, got ${bootstrapTrades}`);
+  if (!Number.isInteger(bootstrapTrades) || bootstrapTrades < 0)
+    invalidInput(`bootstrap trades must be a non-negative integer, got ${bootstrapTrades}`);
   const costs = resolveCosts(input.costs);
   return { thresholds: { ...thresholds }, initialCapital, bootstrapPct, maxLegPct, bootstrapTrades, costs };
 }

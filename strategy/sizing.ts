@@ -17,7 +17,12 @@
  * A trade counts as a win when its P&L is > 0; every other closed trade is a loss.
  */
 
-export interface ClosedTradeStats { count: number; wins: number; meanWin: number; meanLoss: number } // meanLoss as a positive magnitude
+export interface ClosedTradeStats {
+  count: number;
+  wins: number;
+  meanWin: number;
+  meanLoss: number;
+} // meanLoss as a positive magnitude
 export interface SizingInput {
   equity: number;
   price1: number;
@@ -31,10 +36,19 @@ export interface SizingInput {
   bootstrapTrades?: number;
 }
 export type SizingResult =
-  | { ok: true; phase: 'bootstrap' | 'kelly'; kellyFraction: number | null; perLegCapital: number; qty1: number; qty2: number; capped: boolean; reason: string }
+  | {
+      ok: true;
+      phase: 'bootstrap' | 'kelly';
+      kellyFraction: number | null;
+      perLegCapital: number;
+      qty1: number;
+      qty2: number;
+      capped: boolean;
+      reason: string;
+    }
   | { ok: false; phase: 'bootstrap' | 'kelly'; kellyFraction: number | null; reason: string };
 
-export const DEFAULT_MAX_LEG_PCT = 0.10;
+export const DEFAULT_MAX_LEG_PCT = 0.1;
 export const DEFAULT_BOOTSTRAP_TRADES = 20;
 /** Absorbs binary rounding (e.g. 0.1 x 3 / 0.3 = 0.9999...) before flooring to whole shares. */
 const SHARE_EPSILON = 1e-9;
@@ -47,7 +61,12 @@ export function closedTradeStats(pnls: ArrayLike<number>): ClosedTradeStats {
   for (let i = 0; i < pnls.length; i++) {
     const p = pnls[i];
     if (!Number.isFinite(p)) throw new RangeError(`closed trade P&L #${i} is not a finite number: ${String(p)}`);
-    if (p > 0) { wins++; sumWin += p; } else { sumLoss -= p; }
+    if (p > 0) {
+      wins++;
+      sumWin += p;
+    } else {
+      sumLoss -= p;
+    }
   }
   const losses = pnls.length - wins;
   return {
@@ -81,8 +100,14 @@ export function kellyFromCounts(count: number, wins: number, meanWin: number, me
  * Inputs are assumed valid; sizeLegs validates them and explains the result.
  */
 export function legCapital(
-  equity: number, closedCount: number, wins: number, meanWin: number, meanLoss: number,
-  bootstrapPct: number, maxLegPct: number, bootstrapTrades: number,
+  equity: number,
+  closedCount: number,
+  wins: number,
+  meanWin: number,
+  meanLoss: number,
+  bootstrapPct: number,
+  maxLegPct: number,
+  bootstrapTrades: number,
 ): number {
   let wanted: number;
   if (closedCount < bootstrapTrades) {
@@ -90,7 +115,7 @@ export function legCapital(
   } else {
     const kf = kellyFromCounts(closedCount, wins, meanWin, meanLoss);
     if (!(kf > 0)) return 0;
-    wanted = (kf / 2) * equity / 2;
+    wanted = ((kf / 2) * equity) / 2;
   }
   const cap = maxLegPct * equity;
   return wanted > cap ? cap : wanted;
@@ -125,7 +150,8 @@ export function sizeLegs(input: SizingInput): SizingResult {
   if (!positive(input.price2)) return refuse(`price2 must be a positive finite number, got ${String(input.price2)}`);
   if (!positive(input.bootstrapPct) || input.bootstrapPct > 1) return refuse(`bootstrapPct must be in (0, 1], got ${String(input.bootstrapPct)}`);
   if (!positive(maxLegPct) || maxLegPct > 1) return refuse(`maxLegPct must be in (0, 1], got ${String(maxLegPct)}`);
-  if (!Number.isInteger(bootstrapTrades) || bootstrapTrades < 0) return refuse(`bootstrapTrades must be a non-negative integer, got ${String(bootstrapTrades)}`);
+  if (!Number.isInteger(bootstrapTrades) || bootstrapTrades < 0)
+    return refuse(`bootstrapTrades must be a non-negative integer, got ${String(bootstrapTrades)}`);
   const problem = statsProblem(input.closed);
   if (problem) return refuse(problem);
 
@@ -150,7 +176,13 @@ export function sizeLegs(input: SizingInput): SizingResult {
     return refuse(`${basis}${capNote}: $${perLegCapital.toFixed(2)} per leg buys 0 shares at ${leg}`, kf);
   }
   return {
-    ok: true, phase, kellyFraction: kf, perLegCapital, qty1, qty2, capped,
+    ok: true,
+    phase,
+    kellyFraction: kf,
+    perLegCapital,
+    qty1,
+    qty2,
+    capped,
     reason: `${basis}${capNote}: $${perLegCapital.toFixed(2)} per leg -> ${qty1} / ${qty2} shares`,
   };
 }

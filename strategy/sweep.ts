@@ -41,7 +41,8 @@ export interface SweepResult {
 
 function checkAxis(name: string, values: readonly number[]): void {
   if (!Array.isArray(values) || values.length === 0) throw new RangeError(`sweep grid ${name} must be a non-empty array`);
-  for (const v of values) if (typeof v !== 'number' || !Number.isFinite(v)) throw new RangeError(`sweep grid ${name} holds a non-finite value: ${String(v)}`);
+  for (const v of values)
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new RangeError(`sweep grid ${name} holds a non-finite value: ${String(v)}`);
 }
 
 function checkGrid(grid: SweepGrid): void {
@@ -59,7 +60,10 @@ export function sweepPrepared(pair: PreparedPair, base: SimParams, grid: SweepGr
     for (const exit of grid.exit) {
       for (const stopLoss of grid.stopLoss) {
         const thresholds = { entry, exit, stopLoss, maxHoldHours: base.thresholds.maxHoldHours };
-        if (thresholdsProblem(thresholds) !== null) { skipped++; continue; }
+        if (thresholdsProblem(thresholds) !== null) {
+          skipped++;
+          continue;
+        }
         const metrics = simulate(pair, { ...base, thresholds }, null);
         rows.push({ entry, exit, stopLoss, ...metrics });
       }
@@ -117,9 +121,10 @@ export function simulateCombos(pair: PreparedPair, base: SimParams, combos: Floa
     out[o + 7] = m.avg_hold_time_hours;
     out[o + 8] = m.kelly_fraction ?? 0;
     out[o + 9] = m.passed_gate ? 1 : 0;
-    out[o + 10] = (m.annualized_return === null ? NULL_ANNUALIZED : 0)
-      | (m.profit_factor === null ? NULL_PROFIT_FACTOR : 0)
-      | (m.kelly_fraction === null ? NULL_KELLY : 0);
+    out[o + 10] =
+      (m.annualized_return === null ? NULL_ANNUALIZED : 0) |
+      (m.profit_factor === null ? NULL_PROFIT_FACTOR : 0) |
+      (m.kelly_fraction === null ? NULL_KELLY : 0);
   }
   return out;
 }
@@ -127,7 +132,9 @@ export function simulateCombos(pair: PreparedPair, base: SimParams, combos: Floa
 function unpackRow(combos: Float64Array, k: number, packed: Float64Array, o: number): SweepRow {
   const nulls = packed[o + 10];
   return {
-    entry: combos[3 * k], exit: combos[3 * k + 1], stopLoss: combos[3 * k + 2],
+    entry: combos[3 * k],
+    exit: combos[3 * k + 1],
+    stopLoss: combos[3 * k + 2],
     total_return: packed[o],
     annualized_return: nulls & NULL_ANNUALIZED ? null : packed[o + 1],
     sharpe_ratio: packed[o + 2],
@@ -162,10 +169,18 @@ function shareData(pair: PreparedPair, base: SimParams): SweepWorkerData {
   const bars = pair.timestamps.length;
   const buffer = new SharedArrayBuffer(4 * bars * Float64Array.BYTES_PER_ELEMENT);
   const data: SweepWorkerData = {
-    buffer, bars, base,
+    buffer,
+    bars,
+    base,
     scalars: {
-      beta: pair.beta, alpha: pair.alpha, halfLifeBars: pair.halfLifeBars, halfLifeHours: pair.halfLifeHours, window: pair.window,
-      formationStartIndex: pair.formationStartIndex, testStartIndex: pair.testStartIndex, testEndIndex: pair.testEndIndex,
+      beta: pair.beta,
+      alpha: pair.alpha,
+      halfLifeBars: pair.halfLifeBars,
+      halfLifeHours: pair.halfLifeHours,
+      window: pair.window,
+      formationStartIndex: pair.formationStartIndex,
+      testStartIndex: pair.testStartIndex,
+      testEndIndex: pair.testEndIndex,
     },
   };
   const shared = sharedPair(data);
@@ -185,7 +200,11 @@ export class SweepPool {
   private readonly pool: TaskPool<{ packed: Float64Array }>;
   private busy = false;
 
-  constructor(readonly pair: PreparedPair, readonly base: SimParams, size: number = availableParallelism()) {
+  constructor(
+    readonly pair: PreparedPair,
+    readonly base: SimParams,
+    size: number = availableParallelism(),
+  ) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`sweep pool size must be a positive integer, got ${size}`);
     this.size = size;
     this.pool = new TaskPool('sweep', size, shareData(pair, base));
@@ -204,14 +223,18 @@ export class SweepPool {
       const starts: number[] = [];
       for (let s = 0; s < count; s += chunk) starts.push(s);
       const rows = new Array<SweepRow>(count);
-      await this.pool.run(starts.length, (worker, id) => {
-        const slice = combos.slice(3 * starts[id], 3 * Math.min(count, starts[id] + chunk));
-        worker.postMessage({ id, combos: slice }, [slice.buffer]);
-      }, ({ id, packed }) => {
-        const start = starts[id];
-        const n = packed.length / PACKED_ROW_WIDTH;
-        for (let k = 0; k < n; k++) rows[start + k] = unpackRow(combos, start + k, packed, k * PACKED_ROW_WIDTH);
-      });
+      await this.pool.run(
+        starts.length,
+        (worker, id) => {
+          const slice = combos.slice(3 * starts[id], 3 * Math.min(count, starts[id] + chunk));
+          worker.postMessage({ id, combos: slice }, [slice.buffer]);
+        },
+        ({ id, packed }) => {
+          const start = starts[id];
+          const n = packed.length / PACKED_ROW_WIDTH;
+          for (let k = 0; k < n; k++) rows[start + k] = unpackRow(combos, start + k, packed, k * PACKED_ROW_WIDTH);
+        },
+      );
       return { rows, skipped, barSteps: count * this.pair.timestamps.length };
     } finally {
       this.busy = false;
@@ -252,7 +275,10 @@ function workerCount(pair: PreparedPair, base: SimParams, grid: SweepGrid, optio
 
 /** sweepPrepared spread over worker threads (on the calling thread for small sweeps or workers: 0). */
 export async function sweepPreparedParallel(
-  pair: PreparedPair, base: SimParams, grid: SweepGrid, options: ParallelSweepOptions = {},
+  pair: PreparedPair,
+  base: SimParams,
+  grid: SweepGrid,
+  options: ParallelSweepOptions = {},
 ): Promise<Omit<SweepResult, 'pair'>> {
   const size = workerCount(pair, base, grid, options);
   if (size === 0) return sweepPrepared(pair, base, grid);

@@ -28,5 +28,8 @@ export function holdHours(entryTime: Date, exitTime: Date): number {
 /** Signed net position per symbol a trade holds while open (long +, short -). */
 export function tradeExposure(side: TradeSide, symbol1: string, symbol2: string, qty1: number, qty2: number): Array<[string, number]> {
   const sign1 = side === 'LONG_SPREAD' ? 1 : -1;
-  return [[symbol1, sign1 * qty1], [symbol2, -sign1 * qty2]];
+  return [
+    [symbol1, sign1 * qty1],
+    [symbol2, -sign1 * qty2],
+  ];
 }

@@ -12,7 +12,11 @@ export type PoolReply<R> = ({ id: number } & R) | { error: string };
 export class TaskPool<R> {
   private readonly workers: Worker[] = [];
 
-  constructor(private readonly name: string, size: number, workerData: unknown) {
+  constructor(
+    private readonly name: string,
+    size: number,
+    workerData: unknown,
+  ) {
     const file = path.join(__dirname, `${name}-worker${path.extname(__filename)}`);
     // The worker runs the TypeScript sources through tsx's require hook when they are not compiled.
     const bootstrap = file.endsWith('.ts') ? `require('tsx/cjs'); require(${JSON.stringify(file)});` : `require(${JSON.stringify(file)});`;
@@ -53,7 +57,8 @@ export class TaskPool<R> {
             fail(err);
             return;
           }
-          if (++finished === tasks) settle({ ok: true }); else feed(worker);
+          if (++finished === tasks) settle({ ok: true });
+          else feed(worker);
         };
         const onError = (err: Error): void => fail(err);
         const onExit = (code: number): void => fail(new Error(`${this.name} worker exited with code ${code}`));

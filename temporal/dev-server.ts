@@ -54,7 +54,6 @@ export async function ensureTemporalCli(): Promise<string> {
   return TEMPORAL_CLI;
 }
 
-
 /** The last non-empty line of a file, read from its last 4 kB. */
 function lastLineOf(file: string): string {
   const fd = openSync(file, 'r');
@@ -174,7 +173,9 @@ async function launch(options: DevServerOptions, port: number): Promise<DevServe
       const owner = findPortOwner(port);
       if (owner !== null && owner.pid !== server.pid) {
         await stop();
-        throw new PortTaken(`port ${port} is held by pid ${owner.pid}${owner.command ? ` (${owner.command})` : ''}, not by the dev server started here`);
+        throw new PortTaken(
+          `port ${port} is held by pid ${owner.pid}${owner.command ? ` (${owner.command})` : ''}, not by the dev server started here`,
+        );
       }
       break;
     }

@@ -1,9 +1,25 @@
 import {
-  WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateStage, type Client,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateStage,
+  type Client,
 } from '@temporalio/client';
 import {
-  PAIR_ID, PAIR_NAME, PAIR_TRADE_WORKFLOW, TASK_QUEUE, TRADE_SIDE, TRADE_STATUS, closeUpdate, pairTradeWorkflowId, stateQuery,
-  type CloseRequest, type CloseResult, type PairTradeInput, type PairTradeWorkflow, type TradeState,
+  PAIR_ID,
+  PAIR_NAME,
+  PAIR_TRADE_WORKFLOW,
+  TASK_QUEUE,
+  TRADE_SIDE,
+  TRADE_STATUS,
+  closeUpdate,
+  pairTradeWorkflowId,
+  stateQuery,
+  type CloseRequest,
+  type CloseResult,
+  type PairTradeInput,
+  type PairTradeWorkflow,
+  type TradeState,
 } from '../workflows/contracts/pair-trade';
 
 /**
@@ -65,7 +81,9 @@ export type CloseOutcome = { done: true; result: CloseResult } | { done: false; 
 export async function requestClose(client: Client, workflowId: string, request: CloseRequest, waitMs = 2_000): Promise<CloseOutcome> {
   const handle = client.workflow.getHandle(workflowId);
   let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), waitMs); });
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), waitMs);
+  });
   const completed = (async () => {
     const update = await handle.startUpdate(closeUpdate, { args: [request], waitForStage: WorkflowUpdateStage.ACCEPTED });
     return update.result();
@@ -94,7 +112,13 @@ async function closeError(client: Client, err: unknown, workflowId: string): Pro
     if (cause?.type === 'TradeNotOpen') return new TradeNotOpenError(cause.message ?? 'trade is not open');
   }
   if (err instanceof WorkflowNotFoundError) {
-    const status = await client.workflow.getHandle(workflowId).describe().then((d) => d.status.name, () => null);
+    const status = await client.workflow
+      .getHandle(workflowId)
+      .describe()
+      .then(
+        (d) => d.status.name,
+        () => null,
+      );
     if (status !== null && status !== 'RUNNING') return new TradeNotOpenError(`trade workflow ${workflowId} has already finished (${status})`);
   }
   return err;

@@ -1,6 +1,11 @@
 import type { Client } from '@temporalio/client';
 import {
-  EMERGENCY_STOP_WORKFLOW, EMERGENCY_STOP_WORKFLOW_ID, TASK_QUEUE, type EmergencyStopInput, type EmergencyStopResult, type EmergencyStopWorkflow,
+  EMERGENCY_STOP_WORKFLOW,
+  EMERGENCY_STOP_WORKFLOW_ID,
+  TASK_QUEUE,
+  type EmergencyStopInput,
+  type EmergencyStopResult,
+  type EmergencyStopWorkflow,
 } from '../workflows/contracts/emergency-stop';
 
 /** Closes every live trade, sets the strategy inactive and answers with how many trades ended closed. */

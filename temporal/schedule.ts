@@ -1,10 +1,13 @@
 import type { Duration } from '@temporalio/common';
 import {
-  ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions, type ScheduleOptionsStartWorkflowAction, type ScheduleSpec,
+  ScheduleAlreadyRunning,
+  ScheduleOverlapPolicy,
+  type Client,
+  type ScheduleOptions,
+  type ScheduleOptionsStartWorkflowAction,
+  type ScheduleSpec,
 } from '@temporalio/client';
-import {
-  CYCLE_WORKFLOW_ID_PREFIX, PAIRS_CYCLE_WORKFLOW, TASK_QUEUE, type PairsCycleInput,
-} from '../workflows/contracts/pairs-cycle';
+import { CYCLE_WORKFLOW_ID_PREFIX, PAIRS_CYCLE_WORKFLOW, TASK_QUEUE, type PairsCycleInput } from '../workflows/contracts/pairs-cycle';
 
 export const SCHEDULE_ID = 'pairs-cycle';
 /** Hourly, 14:00-21:00 UTC, Monday to Friday (spec: 9 AM-5 PM ET). */
@@ -21,9 +24,7 @@ export interface DeployOptions {
 }
 
 export function scheduleSpec({ fast = false, everySeconds = DEFAULT_FAST_EVERY_SECONDS }: DeployOptions = {}): ScheduleSpec {
-  return fast
-    ? { intervals: [{ every: `${everySeconds}s` }] }
-    : { cronExpressions: [CYCLE_CRON], timezone: 'UTC' };
+  return fast ? { intervals: [{ every: `${everySeconds}s` }] } : { cronExpressions: [CYCLE_CRON], timezone: 'UTC' };
 }
 
 function cycleAction(taskQueue: string): ScheduleOptionsStartWorkflowAction<(input?: PairsCycleInput) => Promise<unknown>> {

@@ -46,10 +46,15 @@ export async function createPairsWorker(options: PairsWorkerOptions): Promise<Wo
     connection: options.connection,
     namespace: options.namespace ?? 'default',
     taskQueue,
-    workflowBundle: options.workflowBundle ?? await cachedWorkflowBundle(),
+    workflowBundle: options.workflowBundle ?? (await cachedWorkflowBundle()),
     activities: createPairsActivities({
-      db: options.db, broker: options.broker, configPath: options.configPath, taskQueue, client: options.client,
-      onCycleFinished: options.onCycleFinished, universe: options.universe,
+      db: options.db,
+      broker: options.broker,
+      configPath: options.configPath,
+      taskQueue,
+      client: options.client,
+      onCycleFinished: options.onCycleFinished,
+      universe: options.universe,
     }),
     shutdownGraceTime: options.shutdownGraceTime ?? '20 seconds',
     // The SDK's default scales with the V8 heap limit (~2,300 workflows at a 4 GB heap); the worker runs one cycle

@@ -1,6 +1,9 @@
 import { getExternalWorkflowHandle, log, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
 import {
-  EMERGENCY_STOP_ACTIVITY_OPTIONS, type EmergencyStopActivities, type EmergencyStopInput, type EmergencyStopResult,
+  EMERGENCY_STOP_ACTIVITY_OPTIONS,
+  type EmergencyStopActivities,
+  type EmergencyStopInput,
+  type EmergencyStopResult,
 } from './contracts/emergency-stop';
 import { emergencyStopSignal } from './contracts/pair-trade';
 

@@ -1,21 +1,51 @@
 import {
-  ApplicationFailure, CancellationScope, allHandlersFinished, condition, continueAsNew, log, patched, proxyActivities,
-  setCurrentDetails, setHandler, sleep, upsertSearchAttributes, workflowInfo,
+  ApplicationFailure,
+  CancellationScope,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  log,
+  patched,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import {
-  DEFAULT_TRADE_TIMING, MAX_FLATTEN_ROUNDS, MAX_HISTORY_EVENTS, PAIR_TRADE_ACTIVITY_OPTIONS, TRADE_STATUS,
-  closeUpdate, emergencyStopSignal, entrySides, exitSignal, legClientOrderId, oppositeSide, stateQuery,
-  type CloseRequest, type CloseResult, type ExitReason, type LegState, type OrderPhase, type OrderSnapshot,
-  type PairTradeActivities, type PairTradeInput, type PendingExit, type TradeState, type TradeTiming,
+  DEFAULT_TRADE_TIMING,
+  MAX_FLATTEN_ROUNDS,
+  MAX_HISTORY_EVENTS,
+  PAIR_TRADE_ACTIVITY_OPTIONS,
+  TRADE_STATUS,
+  closeUpdate,
+  emergencyStopSignal,
+  entrySides,
+  exitSignal,
+  legClientOrderId,
+  oppositeSide,
+  stateQuery,
+  type CloseRequest,
+  type CloseResult,
+  type ExitReason,
+  type LegState,
+  type OrderPhase,
+  type OrderSnapshot,
+  type PairTradeActivities,
+  type PairTradeInput,
+  type PendingExit,
+  type TradeState,
+  type TradeTiming,
 } from './contracts/pair-trade';
 import { isFinalOrderStatus } from '../broker/order-status';
 
 const orders = proxyActivities<Pick<PairTradeActivities, 'submitLegOrder'>>(PAIR_TRADE_ACTIVITY_OPTIONS.orders);
 const fills = proxyActivities<Pick<PairTradeActivities, 'awaitOrderFinal' | 'cancelLegOrder'>>(PAIR_TRADE_ACTIVITY_OPTIONS.fills);
 const entryChecks = proxyActivities<Pick<PairTradeActivities, 'planEntry'>>(PAIR_TRADE_ACTIVITY_OPTIONS.entryChecks);
-const records = proxyActivities<Pick<
-  PairTradeActivities, 'recordTradeOpen' | 'recordTradeClosing' | 'recordTradeClosed' | 'recordTradeFailed' | 'recordTradeAttention'
->>(PAIR_TRADE_ACTIVITY_OPTIONS.records);
+const records = proxyActivities<
+  Pick<PairTradeActivities, 'recordTradeOpen' | 'recordTradeClosing' | 'recordTradeClosed' | 'recordTradeFailed' | 'recordTradeAttention'>
+>(PAIR_TRADE_ACTIVITY_OPTIONS.records);
 
 /**
  * Patch (issue 10): an exit or compensation that cannot complete is never silent. After MAX_FLATTEN_ROUNDS the
@@ -136,7 +166,9 @@ export async function pairTradeWorkflow(input: PairTradeInput): Promise<TradeSta
       validator: (_request: CloseRequest) => {
         if (state.status !== 'OPEN' && state.status !== 'CLOSING' && state.status !== 'NEEDS_ATTENTION') {
           throw ApplicationFailure.create({
-            message: `trade ${state.tradeId} (${state.pairName}) is ${state.status}, not OPEN, CLOSING or NEEDS_ATTENTION`, type: 'TradeNotOpen', nonRetryable: true,
+            message: `trade ${state.tradeId} (${state.pairName}) is ${state.status}, not OPEN, CLOSING or NEEDS_ATTENTION`,
+            type: 'TradeNotOpen',
+            nonRetryable: true,
           });
         }
       },
@@ -188,7 +220,12 @@ export async function pairTradeWorkflow(input: PairTradeInput): Promise<TradeSta
     }
     const closedAt = exitFill.lastFillAt ?? new Date().toISOString();
     const closed = await records.recordTradeClosed({
-      tradeId: state.tradeId, price1: exitFill.prices[0]!, price2: exitFill.prices[1]!, exitTime: closedAt, exitZ: exit.z, reason: exit.reason,
+      tradeId: state.tradeId,
+      price1: exitFill.prices[0]!,
+      price2: exitFill.prices[1]!,
+      exitTime: closedAt,
+      exitZ: exit.z,
+      reason: exit.reason,
     });
     state.pnl = closed.pnl;
     state.closedAt = closedAt;
@@ -208,7 +245,11 @@ async function enter(input: PairTradeInput, state: TradeState, workflowId: strin
   };
 
   const plan = await entryChecks.planEntry({
-    tradeId: input.tradeId, pairId: input.pairId, side: input.side, symbol1: input.symbol1, symbol2: input.symbol2,
+    tradeId: input.tradeId,
+    pairId: input.pairId,
+    side: input.side,
+    symbol1: input.symbol1,
+    symbol2: input.symbol2,
   });
   if (!plan.ok) return fail(`no entry: ${plan.reason}`);
   state.entryLegs[0].qty = plan.qty1;
@@ -225,8 +266,12 @@ async function enter(input: PairTradeInput, state: TradeState, workflowId: strin
     // reads the row, then sends the update). The search attribute follows once the row is written.
     state.status = 'OPEN';
     await records.recordTradeOpen({
-      tradeId: state.tradeId, qty1: plan.qty1, qty2: plan.qty2,
-      price1: state.entryLegs[0].avgPrice!, price2: state.entryLegs[1].avgPrice!, entryTime: openedAt,
+      tradeId: state.tradeId,
+      qty1: plan.qty1,
+      qty2: plan.qty2,
+      price1: state.entryLegs[0].avgPrice!,
+      price2: state.entryLegs[1].avgPrice!,
+      entryTime: openedAt,
     });
     return true;
   }
@@ -238,11 +283,20 @@ async function enter(input: PairTradeInput, state: TradeState, workflowId: strin
     state.exitLegs = compLegs;
     let comp = await flattenLegs(state.entryLegs, 'comp', workflowId, compLegs, timing);
     if (comp.remaining.length > 0 && patched(NEEDS_ATTENTION_PATCH)) {
-      comp = await untilFlat(state, 'comp', workflowId, compLegs, timing, comp, (status) => {
-        state.status = status;
-        upsertSearchAttributes([{ key: TRADE_STATUS, value: status }]);
-        describe(state);
-      }, nudge);
+      comp = await untilFlat(
+        state,
+        'comp',
+        workflowId,
+        compLegs,
+        timing,
+        comp,
+        (status) => {
+          state.status = status;
+          upsertSearchAttributes([{ key: TRADE_STATUS, value: status }]);
+          describe(state);
+        },
+        nudge,
+      );
     }
     if (comp.remaining.length > 0) {
       return fail(`${reason}; COMPENSATION INCOMPLETE, manual action needed: ${comp.remaining.join('; ')}`);
@@ -328,22 +382,24 @@ interface FlattenResult {
  */
 async function flattenLegs(legs: LegState[], phase: OrderPhase, workflowId: string, out: LegState[], timing: TradeTiming): Promise<FlattenResult> {
   const result: FlattenResult = { prices: [null, null], lastFillAt: null, remaining: [] };
-  await Promise.all(legs.map(async (leg, index) => {
-    const parts: Array<{ qty: number; price: number | null }> = [];
-    let remaining = leg.filledQty;
-    for (let round = 0; remaining > 0 && round < MAX_FLATTEN_ROUNDS; round++) {
-      if (round > 0) await sleep(timing.flattenRetryPauseMs);
-      const order = legState(leg.leg, leg.symbol, oppositeSide(leg.side), remaining, legClientOrderId(workflowId, phase, leg.leg, round));
-      out.push(order);
-      const { problem, filledAt } = await placeAndWait(order, timing, true);
-      if (order.filledQty > 0) parts.push({ qty: order.filledQty, price: order.avgPrice });
-      result.lastFillAt = latest([result.lastFillAt, filledAt]);
-      remaining -= order.filledQty;
-      if (problem) log.warn('flatten order incomplete', { phase, problem, remaining });
-    }
-    result.prices[index] = weightedPrice(parts);
-    if (remaining > 0) result.remaining.push(`${leg.symbol} ${remaining} still ${leg.side === 'buy' ? 'long' : 'short'}`);
-  }));
+  await Promise.all(
+    legs.map(async (leg, index) => {
+      const parts: Array<{ qty: number; price: number | null }> = [];
+      let remaining = leg.filledQty;
+      for (let round = 0; remaining > 0 && round < MAX_FLATTEN_ROUNDS; round++) {
+        if (round > 0) await sleep(timing.flattenRetryPauseMs);
+        const order = legState(leg.leg, leg.symbol, oppositeSide(leg.side), remaining, legClientOrderId(workflowId, phase, leg.leg, round));
+        out.push(order);
+        const { problem, filledAt } = await placeAndWait(order, timing, true);
+        if (order.filledQty > 0) parts.push({ qty: order.filledQty, price: order.avgPrice });
+        result.lastFillAt = latest([result.lastFillAt, filledAt]);
+        remaining -= order.filledQty;
+        if (problem) log.warn('flatten order incomplete', { phase, problem, remaining });
+      }
+      result.prices[index] = weightedPrice(parts);
+      if (remaining > 0) result.remaining.push(`${leg.symbol} ${remaining} still ${leg.side === 'buy' ? 'long' : 'short'}`);
+    }),
+  );
   return result;
 }
 
@@ -354,8 +410,14 @@ async function flattenLegs(legs: LegState[], phase: OrderPhase, workflowId: stri
  * update — until every leg is flat. Returns the prices over all flattening orders.
  */
 async function untilFlat(
-  state: TradeState, phase: OrderPhase, workflowId: string, out: LegState[], timing: TradeTiming, first: FlattenResult,
-  setStatus: (status: TradeState['status']) => void, nudge: Nudge,
+  state: TradeState,
+  phase: OrderPhase,
+  workflowId: string,
+  out: LegState[],
+  timing: TradeTiming,
+  first: FlattenResult,
+  setStatus: (status: TradeState['status']) => void,
+  nudge: Nudge,
 ): Promise<FlattenResult> {
   let result = first;
   let pauseMs = timing.patientPauseMinMs;
@@ -377,40 +439,56 @@ async function untilFlat(
 
 /** One more set of flatten rounds for what the orders in `out` have not yet taken off each leg. */
 async function flattenRest(
-  legs: LegState[], phase: OrderPhase, workflowId: string, out: LegState[], timing: TradeTiming, lastFillAt: string | null,
+  legs: LegState[],
+  phase: OrderPhase,
+  workflowId: string,
+  out: LegState[],
+  timing: TradeTiming,
+  lastFillAt: string | null,
 ): Promise<FlattenResult> {
   const result: FlattenResult = { prices: [null, null], lastFillAt, remaining: [] };
-  await Promise.all(legs.map(async (leg, index) => {
-    const placed = () => out.filter((o) => o.leg === leg.leg);
-    let remaining = leg.filledQty - placed().reduce((sum, o) => sum + o.filledQty, 0);
-    for (let round = 0; remaining > 0 && round < MAX_FLATTEN_ROUNDS; round++) {
-      if (round > 0) await sleep(timing.flattenRetryPauseMs);
-      const order = legState(leg.leg, leg.symbol, oppositeSide(leg.side), remaining, legClientOrderId(workflowId, phase, leg.leg, placed().length));
-      out.push(order);
-      const { problem, filledAt } = await placeAndWait(order, timing, true);
-      result.lastFillAt = latest([result.lastFillAt, filledAt]);
-      remaining -= order.filledQty;
-      if (problem) log.warn('flatten order incomplete', { phase, problem, remaining });
-    }
-    result.prices[index] = weightedPrice(placed().map((o) => ({ qty: o.filledQty, price: o.avgPrice })));
-    if (remaining > 0) result.remaining.push(`${leg.symbol} ${remaining} still ${leg.side === 'buy' ? 'long' : 'short'}`);
-  }));
+  await Promise.all(
+    legs.map(async (leg, index) => {
+      const placed = () => out.filter((o) => o.leg === leg.leg);
+      let remaining = leg.filledQty - placed().reduce((sum, o) => sum + o.filledQty, 0);
+      for (let round = 0; remaining > 0 && round < MAX_FLATTEN_ROUNDS; round++) {
+        if (round > 0) await sleep(timing.flattenRetryPauseMs);
+        const order = legState(leg.leg, leg.symbol, oppositeSide(leg.side), remaining, legClientOrderId(workflowId, phase, leg.leg, placed().length));
+        out.push(order);
+        const { problem, filledAt } = await placeAndWait(order, timing, true);
+        result.lastFillAt = latest([result.lastFillAt, filledAt]);
+        remaining -= order.filledQty;
+        if (problem) log.warn('flatten order incomplete', { phase, problem, remaining });
+      }
+      result.prices[index] = weightedPrice(placed().map((o) => ({ qty: o.filledQty, price: o.avgPrice })));
+      if (remaining > 0) result.remaining.push(`${leg.symbol} ${remaining} still ${leg.side === 'buy' ? 'long' : 'short'}`);
+    }),
+  );
   return result;
 }
 
 /** Markdown shown in the Temporal Web UI for this execution. */
 function describe(state: TradeState): void {
-  const legs = (title: string, ls: LegState[]) => ls.length === 0 ? '' : [
-    `\n**${title}**\n`, '| leg | side | symbol | qty | filled | avg | status |', '|---|---|---|---|---|---|---|',
-    ...ls.map((l) => `| ${l.leg} | ${l.side} | ${l.symbol} | ${l.qty} | ${l.filledQty} | ${l.avgPrice ?? ''} | ${l.status} |`),
-  ].join('\n');
-  setCurrentDetails([
-    `## ${state.pairName} ${state.side} — ${state.status}`,
-    `trade ${state.tradeId}, pair ${state.pairId}, entry z ${state.entryZ ?? 'n/a'}`,
-    state.exitReason ? `exit reason: ${state.exitReason}` : '',
-    state.pnl !== null ? `P&L: ${state.pnl.toFixed(2)}` : '',
-    state.failureReason ? `failure: ${state.failureReason}` : '',
-    legs('entry orders', state.entryLegs),
-    legs(state.status === 'FAILED' ? 'compensation orders' : 'exit orders', state.exitLegs),
-  ].filter(Boolean).join('\n'));
+  const legs = (title: string, ls: LegState[]) =>
+    ls.length === 0
+      ? ''
+      : [
+          `\n**${title}**\n`,
+          '| leg | side | symbol | qty | filled | avg | status |',
+          '|---|---|---|---|---|---|---|',
+          ...ls.map((l) => `| ${l.leg} | ${l.side} | ${l.symbol} | ${l.qty} | ${l.filledQty} | ${l.avgPrice ?? ''} | ${l.status} |`),
+        ].join('\n');
+  setCurrentDetails(
+    [
+      `## ${state.pairName} ${state.side} — ${state.status}`,
+      `trade ${state.tradeId}, pair ${state.pairId}, entry z ${state.entryZ ?? 'n/a'}`,
+      state.exitReason ? `exit reason: ${state.exitReason}` : '',
+      state.pnl !== null ? `P&L: ${state.pnl.toFixed(2)}` : '',
+      state.failureReason ? `failure: ${state.failureReason}` : '',
+      legs('entry orders', state.entryLegs),
+      legs(state.status === 'FAILED' ? 'compensation orders' : 'exit orders', state.exitLegs),
+    ]
+      .filter(Boolean)
+      .join('\n'),
+  );
 }

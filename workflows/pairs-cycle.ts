@@ -1,7 +1,14 @@
 import { log, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import {
-  CYCLE_CONFIG_ONCE_PATCH, PAIRS_CYCLE_ACTIVITY_OPTIONS, evaluationParts,
-  type CycleConfig, type CycleSummary, type PairsCycleActivities, type PairsCycleInput, type PairsEvaluation, type ReconciliationReport,
+  CYCLE_CONFIG_ONCE_PATCH,
+  PAIRS_CYCLE_ACTIVITY_OPTIONS,
+  evaluationParts,
+  type CycleConfig,
+  type CycleSummary,
+  type PairsCycleActivities,
+  type PairsCycleInput,
+  type PairsEvaluation,
+  type ReconciliationReport,
 } from './contracts/pairs-cycle';
 
 const configs = proxyActivities<Pick<PairsCycleActivities, 'loadCycleConfig'>>(PAIRS_CYCLE_ACTIVITY_OPTIONS.config);
@@ -44,9 +51,19 @@ export async function pairsCycleWorkflow(input: PairsCycleInput = {}): Promise<C
   const config = cycleConfig?.config;
   const clock = await market.readMarketClock();
   const summary: CycleSummary = {
-    workflowId: workflowInfo().workflowId, dryRun, at: new Date(clock.nowMs).toISOString(), marketOpen: clock.isOpen,
-    skippedReason: null, pairsProcessed: 0, barsUpserted: 0, spreadsWritten: 0, signals: {},
-    tradesOpened: [], tradesClosing: [], entriesBlockedReason: null, reconciliation: { unexplained: [], missing: [] },
+    workflowId: workflowInfo().workflowId,
+    dryRun,
+    at: new Date(clock.nowMs).toISOString(),
+    marketOpen: clock.isOpen,
+    skippedReason: null,
+    pairsProcessed: 0,
+    barsUpserted: 0,
+    spreadsWritten: 0,
+    signals: {},
+    tradesOpened: [],
+    tradesClosing: [],
+    entriesBlockedReason: null,
+    reconciliation: { unexplained: [], missing: [] },
     ...(cycleConfig ? { configVersion: cycleConfig.version } : {}),
   };
   if (!clock.isOpen && !dryRun) {
@@ -67,9 +84,18 @@ export async function pairsCycleWorkflow(input: PairsCycleInput = {}): Promise<C
   if (cycleConfig) {
     const parts = evaluationParts(cycleConfig.activePairs);
     summary.evaluationParts = parts;
-    evaluation = mergeEvaluations(await Promise.all(Array.from({ length: parts }, (_, part) => steps.evaluatePairs({
-      nowMs: clock.nowMs, entriesBlockedReason: summary.entriesBlockedReason, config: cycleConfig.config, chunk: { part, parts },
-    }))));
+    evaluation = mergeEvaluations(
+      await Promise.all(
+        Array.from({ length: parts }, (_, part) =>
+          steps.evaluatePairs({
+            nowMs: clock.nowMs,
+            entriesBlockedReason: summary.entriesBlockedReason,
+            config: cycleConfig.config,
+            chunk: { part, parts },
+          }),
+        ),
+      ),
+    );
   } else {
     evaluation = await steps.evaluatePairs({ nowMs: clock.nowMs, entriesBlockedReason: summary.entriesBlockedReason });
   }

@@ -14,18 +14,27 @@ export function backtestRouter(ctx: ApiContext, prefix: string, writeGuard: Requ
   const router = express.Router();
   mountRoutes(router, prefix, [
     {
-      method: 'post', path: '/backtest', handlers: [...writeGuard, async (req, res) => {
-        const request = parseOr400(backtestRequestSchema, req.body, 'backtest request');
-        const config = await ctx.config.get();
-        res.json(await runBacktestForPair(ctx.db, config, request));
-      }],
+      method: 'post',
+      path: '/backtest',
+      handlers: [
+        ...writeGuard,
+        async (req, res) => {
+          const request = parseOr400(backtestRequestSchema, req.body, 'backtest request');
+          const config = await ctx.config.get();
+          res.json(await runBacktestForPair(ctx.db, config, request));
+        },
+      ],
     },
     {
-      method: 'get', path: '/backtest/history', handlers: [async (req, res) => {
-        const { pair_id } = parseOr400(backtestHistoryQuerySchema, req.query, 'query');
-        const body: BacktestHistoryResponse = await listBacktestRuns(ctx.db, pair_id, BACKTEST_HISTORY_LIMIT);
-        res.json(body);
-      }],
+      method: 'get',
+      path: '/backtest/history',
+      handlers: [
+        async (req, res) => {
+          const { pair_id } = parseOr400(backtestHistoryQuerySchema, req.query, 'query');
+          const body: BacktestHistoryResponse = await listBacktestRuns(ctx.db, pair_id, BACKTEST_HISTORY_LIMIT);
+          res.json(body);
+        },
+      ],
     },
   ]);
   return router;

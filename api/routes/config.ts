@@ -27,34 +27,50 @@ export function configRouter(ctx: ApiContext, prefix: string, writeGuard: Reques
   const router = express.Router();
   mountRoutes(router, prefix, [
     {
-      method: 'get', path: '/config', handlers: [async (_req, res) => {
-        res.json(thresholdsOf(await ctx.config.get()));
-      }],
+      method: 'get',
+      path: '/config',
+      handlers: [
+        async (_req, res) => {
+          res.json(thresholdsOf(await ctx.config.get()));
+        },
+      ],
     },
     {
-      method: 'post', path: '/config', handlers: [...writeGuard, async (req, res) => {
-        if (req.body === undefined) throw badRequest('Invalid config update', ['a JSON object body is required']);
-        try {
-          const updated = await updateStoredThresholds(ctx.db, req.body, { seedFile: ctx.config.path, source: 'api' });
-          ctx.logger.info({ update: req.body, version: updated.version, file: updated.file }, 'strategy thresholds updated via API');
-          res.json(updated.thresholds);
-        } catch (err) {
-          if (err instanceof ConfigError) throw badRequest('Invalid config update', err.details.slice(0, 20));
-          throw err;
-        }
-      }],
+      method: 'post',
+      path: '/config',
+      handlers: [
+        ...writeGuard,
+        async (req, res) => {
+          if (req.body === undefined) throw badRequest('Invalid config update', ['a JSON object body is required']);
+          try {
+            const updated = await updateStoredThresholds(ctx.db, req.body, { seedFile: ctx.config.path, source: 'api' });
+            ctx.logger.info({ update: req.body, version: updated.version, file: updated.file }, 'strategy thresholds updated via API');
+            res.json(updated.thresholds);
+          } catch (err) {
+            if (err instanceof ConfigError) throw badRequest('Invalid config update', err.details.slice(0, 20));
+            throw err;
+          }
+        },
+      ],
     },
     {
-      method: 'get', path: '/config/history', handlers: [async (req, res) => {
-        const limit = historyLimit(req.query.limit);
-        const rows = await listConfigChanges(ctx.db, limit);
-        res.json({
-          changes: rows.map((r) => ({
-            version: r.version, changed_at: new Date(r.changed_at as unknown as Date).toISOString(), source: r.source,
-            old: r.old_values, new: r.new_values,
-          })),
-        });
-      }],
+      method: 'get',
+      path: '/config/history',
+      handlers: [
+        async (req, res) => {
+          const limit = historyLimit(req.query.limit);
+          const rows = await listConfigChanges(ctx.db, limit);
+          res.json({
+            changes: rows.map((r) => ({
+              version: r.version,
+              changed_at: new Date(r.changed_at as unknown as Date).toISOString(),
+              source: r.source,
+              old: r.old_values,
+              new: r.new_values,
+            })),
+          });
+        },
+      ],
     },
   ]);
   return router;

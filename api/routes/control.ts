@@ -80,7 +80,7 @@ export function controlRouter(ctx: ApiContext, prefix: string, writeGuard: Reque
         try {
           const result = await ctx.control.requestClose(t.workflow_id, 'api:flatten-symbol', FLATTEN_WAIT_MS);
           outcome = result.done && result.result.status === 'CLOSED' ? 'closed' : 'closing';
-          detail = result.done ? null : result.state?.failureReason ?? null;
+          detail = result.done ? null : (result.state?.failureReason ?? null);
         } catch (err) {
           if (!(err instanceof TradeNotOpenError)) throw temporalUnavailable(`closing trade ${t.id}`, err);
           detail = err.message;
@@ -97,17 +97,22 @@ export function controlRouter(ctx: ApiContext, prefix: string, writeGuard: Reque
     { method: 'post', path: '/start', handlers: [...writeGuard, start] },
     { method: 'post', path: '/stop', handlers: [...writeGuard, stop] },
     {
-      method: 'post', path: '/emergency-stop', handlers: [...writeGuard, async (req, res) => {
-        parseOr400(emptyBodySchema, req.body, 'body (this endpoint takes none)');
-        let closed: number;
-        try {
-          closed = await withTimeout(ctx.control.emergencyStop(), EMERGENCY_STOP_TIMEOUT_MS, 'emergency stop');
-        } catch (err) {
-          throw temporalUnavailable('emergency stop failed', err);
-        }
-        ctx.logger.warn({ closed }, 'emergency stop executed via API');
-        res.json({ message: `Emergency stop executed for ${closed} pairs` });
-      }],
+      method: 'post',
+      path: '/emergency-stop',
+      handlers: [
+        ...writeGuard,
+        async (req, res) => {
+          parseOr400(emptyBodySchema, req.body, 'body (this endpoint takes none)');
+          let closed: number;
+          try {
+            closed = await withTimeout(ctx.control.emergencyStop(), EMERGENCY_STOP_TIMEOUT_MS, 'emergency stop');
+          } catch (err) {
+            throw temporalUnavailable('emergency stop failed', err);
+          }
+          ctx.logger.warn({ closed }, 'emergency stop executed via API');
+          res.json({ message: `Emergency stop executed for ${closed} pairs` });
+        },
+      ],
     },
   ]);
   return router;

@@ -8,7 +8,6 @@ import type { ActiveResponse, StatusResponse } from '../schemas';
 import { mountRoutes } from './define';
 import { DAY_MS } from '../../strategy/time-units';
 
-
 /** Unrealized P&L of a position-holding trade at the pair's latest spread prices; 0 otherwise. */
 function unrealizedPnl(row: ActivePairRow): number {
   if (row.trade_status !== 'OPEN' && row.trade_status !== 'CLOSING' && row.trade_status !== 'NEEDS_ATTENTION') return 0;
@@ -42,9 +41,7 @@ async function activeBody(ctx: ApiContext): Promise<string> {
       z_score: row.z_score,
       pnl: unrealizedPnl(row),
       correlation: row.correlation,
-      days_held: row.entry_time && row.trade_status !== null
-        ? Math.max(0, Math.floor((now - new Date(row.entry_time).getTime()) / DAY_MS))
-        : 0,
+      days_held: row.entry_time && row.trade_status !== null ? Math.max(0, Math.floor((now - new Date(row.entry_time).getTime()) / DAY_MS)) : 0,
     })),
   };
   return JSON.stringify(body);
@@ -57,9 +54,11 @@ async function performanceBody(ctx: ApiContext): Promise<string> {
 /** GET /status, /active, /performance: strategy-wide summaries (served through ctx.reads). */
 export function overviewRouter(ctx: ApiContext, prefix: string): express.Router {
   const router = express.Router();
-  const serve = (key: string, compute: (c: ApiContext) => Promise<string>): express.RequestHandler => async (_req, res) => {
-    res.type('json').send(await ctx.reads.run(key, () => compute(ctx)));
-  };
+  const serve =
+    (key: string, compute: (c: ApiContext) => Promise<string>): express.RequestHandler =>
+    async (_req, res) => {
+      res.type('json').send(await ctx.reads.run(key, () => compute(ctx)));
+    };
   mountRoutes(router, prefix, [
     { method: 'get', path: '/status', handlers: [serve('status', statusBody)] },
     { method: 'get', path: '/active', handlers: [serve('active', activeBody)] },

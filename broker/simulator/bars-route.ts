@@ -10,7 +10,6 @@ import type { Market } from './market';
 /** Module-level aliases: global lookups are slow inside Jest's vm sandbox, and these run per bar. */
 const { max, min } = Math;
 
-
 const HOURLY = new Set(['1Hour', '1H', '60Min', '60T']);
 
 interface BarQuery {
@@ -96,7 +95,14 @@ function collect(market: Market, q: BarQuery, now: number): { bars: Map<string, 
 
 function symbolList(raw: string | null): string[] {
   if (!raw) throw new SimHttpError(400, 40010001, 'symbols is required');
-  const list = [...new Set(raw.split(',').map((s) => s.trim().toUpperCase()).filter((s) => s.length > 0))];
+  const list = [
+    ...new Set(
+      raw
+        .split(',')
+        .map((s) => s.trim().toUpperCase())
+        .filter((s) => s.length > 0),
+    ),
+  ];
   if (list.length === 0) throw new SimHttpError(400, 40010001, 'symbols is required');
   for (const symbol of list) {
     if (!/^[A-Z][A-Z0-9.]{0,10}$/.test(symbol)) throw new SimHttpError(400, 40010001, `invalid symbol: ${symbol}`);

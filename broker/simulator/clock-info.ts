@@ -18,7 +18,13 @@ export function clockInfo(clock: SimClock, market: Market): ClockInfo {
   const now = clock.now();
   const c = market.calendar.clock(now);
   return {
-    now: new Date(now).toISOString(), nowMs: now, newYork: formatNewYork(now), isOpen: c.isOpen,
-    nextOpen: new Date(c.nextOpen).toISOString(), nextClose: new Date(c.nextClose).toISOString(), speed: clock.speed, paused: clock.paused,
+    now: new Date(now).toISOString(),
+    nowMs: now,
+    newYork: formatNewYork(now),
+    isOpen: c.isOpen,
+    nextOpen: new Date(c.nextOpen).toISOString(),
+    nextClose: new Date(c.nextClose).toISOString(),
+    speed: clock.speed,
+    paused: clock.paused,
   };
 }

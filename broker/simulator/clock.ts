@@ -1,5 +1,9 @@
 /** Simulated wall clock: runs `speed` times faster than real time from an anchor, can be paused and moved. */
-export interface ClockSnapshot { simMs: number; speed: number; paused: boolean }
+export interface ClockSnapshot {
+  simMs: number;
+  speed: number;
+  paused: boolean;
+}
 
 export class SimClock {
   private anchorSim: number;
@@ -22,10 +26,20 @@ export class SimClock {
     this.anchorReal = Date.now();
   }
 
-  setSpeed(speed: number): void { this.reanchor(); this.speed = speed; }
-  setPaused(paused: boolean): void { this.reanchor(); this.paused = paused; }
-  set(simMs: number): void { this.reanchor(simMs); }
-  advance(ms: number): void { this.reanchor(this.now() + ms); }
+  setSpeed(speed: number): void {
+    this.reanchor();
+    this.speed = speed;
+  }
+  setPaused(paused: boolean): void {
+    this.reanchor();
+    this.paused = paused;
+  }
+  set(simMs: number): void {
+    this.reanchor(simMs);
+  }
+  advance(ms: number): void {
+    this.reanchor(this.now() + ms);
+  }
 
   /** Real milliseconds until simulated time reaches simMs (Infinity when paused). */
   realMsUntil(simMs: number): number {
@@ -33,7 +47,9 @@ export class SimClock {
     return Math.max(0, (simMs - this.now()) / this.speed);
   }
 
-  snapshot(): ClockSnapshot { return { simMs: this.now(), speed: this.speed, paused: this.paused }; }
+  snapshot(): ClockSnapshot {
+    return { simMs: this.now(), speed: this.speed, paused: this.paused };
+  }
 }
 
 /** Epoch milliseconds of a Date, an ISO string or a number; throws on anything unparseable. */

@@ -16,17 +16,29 @@ function guard<T>(fn: () => T): T {
   }
 }
 
-export async function controlRoute(state: SimulatorState, control: SimulatorControl, method: string, path: string, req: IncomingMessage): Promise<Reply> {
+export async function controlRoute(
+  state: SimulatorState,
+  control: SimulatorControl,
+  method: string,
+  path: string,
+  req: IncomingMessage,
+): Promise<Reply> {
   const body = method === 'POST' ? await readBody(req).then((t) => (t.trim() ? parseJsonObject(t) : {})) : {};
   if (path === '/__sim/faults') {
     if (method === 'GET') return { status: 200, body: state.faults.config };
     if (method === 'POST') return { status: 200, body: guard(() => control.setFaults(body as Partial<FaultConfig>)) };
   }
   if (path === '/__sim/clock') {
-    if (method === 'GET') { state.settle(); return { status: 200, body: state.clockInfo() }; }
+    if (method === 'GET') {
+      state.settle();
+      return { status: 200, body: state.clockInfo() };
+    }
     if (method === 'POST') return { status: 200, body: guard(() => control.updateClock(body)) };
   }
-  if (path === '/__sim/orders' && method === 'GET') { state.settle(); return { status: 200, body: control.orders() }; }
+  if (path === '/__sim/orders' && method === 'GET') {
+    state.settle();
+    return { status: 200, body: control.orders() };
+  }
   if (path === '/__sim/reset' && method === 'POST') {
     guard(() => control.reset(body as { cash?: number; startTime?: string }));
     return { status: 200, body: { ok: true, clock: state.clockInfo() } };
@@ -35,7 +47,12 @@ export async function controlRoute(state: SimulatorState, control: SimulatorCont
     return {
       status: 200,
       body: state.market.symbols.map((m) => ({
-        symbol: m.symbol, cluster: m.cluster, beta: m.beta, halfLifeBars: m.halfLifeBars, shortable: m.shortable, easyToBorrow: m.easyToBorrow,
+        symbol: m.symbol,
+        cluster: m.cluster,
+        beta: m.beta,
+        halfLifeBars: m.halfLifeBars,
+        shortable: m.shortable,
+        easyToBorrow: m.easyToBorrow,
       })),
     };
   }

@@ -13,7 +13,6 @@ import type { FaultInjector } from './faults';
 /** Module-level aliases: global lookups are slow inside Jest's vm sandbox, and these run per bar. */
 const { abs, floor, max, min, round, sign } = Math;
 
-
 export type SimOrderStatus = 'accepted' | 'pending_new' | 'new' | 'partially_filled' | 'filled' | 'canceled' | 'rejected';
 
 export interface SimOrder {
@@ -40,12 +39,25 @@ export interface SimOrder {
   positionIntent: string;
 }
 
-export interface SimPosition { symbol: string; qty: number; avgEntryPrice: number }
+export interface SimPosition {
+  symbol: string;
+  qty: number;
+  avgEntryPrice: number;
+}
 
-export interface ExchangeSnapshot { cash: number; orders: SimOrder[]; positions: SimPosition[] }
+export interface ExchangeSnapshot {
+  cash: number;
+  orders: SimOrder[];
+  positions: SimPosition[];
+}
 
 export class SimHttpError extends Error {
-  constructor(readonly status: number, readonly code: number, message: string, readonly extra: Record<string, unknown> = {}) {
+  constructor(
+    readonly status: number,
+    readonly code: number,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
     super(message);
   }
 }
@@ -104,10 +116,18 @@ export class Exchange {
     this.fillableAtReal.delete(order.id);
   }
 
-  getOrder(id: string): SimOrder | undefined { return this.orders.get(id); }
-  getByClientId(clientOrderId: string): SimOrder | undefined { return this.byClientId.get(clientOrderId); }
-  openOrders(): SimOrder[] { return [...this.open]; }
-  hasOpenOrders(): boolean { return this.open.size > 0; }
+  getOrder(id: string): SimOrder | undefined {
+    return this.orders.get(id);
+  }
+  getByClientId(clientOrderId: string): SimOrder | undefined {
+    return this.byClientId.get(clientOrderId);
+  }
+  openOrders(): SimOrder[] {
+    return [...this.open];
+  }
+  hasOpenOrders(): boolean {
+    return this.open.size > 0;
+  }
 
   private model(symbol: string): SymbolModel {
     const model = this.market.get(symbol);
@@ -120,9 +140,13 @@ export class Exchange {
   }
 
   /** Qty this open order still intends to trade. */
-  private remaining(order: SimOrder): number { return order.qty - order.filledQty; }
+  private remaining(order: SimOrder): number {
+    return order.qty - order.filledQty;
+  }
 
-  private signedPosition(symbol: string): number { return this.positions.get(symbol)?.qty ?? 0; }
+  private signedPosition(symbol: string): number {
+    return this.positions.get(symbol)?.qty ?? 0;
+  }
 
   /** Opening orders reserve buying power until they fill or die. */
   private reserved(now: number): number {
@@ -135,16 +159,23 @@ export class Exchange {
   }
 
   account(now: number): Record<string, number> {
-    let longValue = 0, shortValue = 0;
+    let longValue = 0,
+      shortValue = 0;
     for (const p of this.positions.values()) {
       const value = p.qty * this.price(p.symbol, now);
-      if (value >= 0) longValue += value; else shortValue += value;
+      if (value >= 0) longValue += value;
+      else shortValue += value;
     }
     const equity = this.cash + longValue + shortValue;
     const gross = longValue - shortValue;
     const regt = max(0, 2 * equity - gross);
     return {
-      equity, cash: this.cash, longValue, shortValue, gross, regt,
+      equity,
+      cash: this.cash,
+      longValue,
+      shortValue,
+      gross,
+      regt,
       buyingPower: max(0, regt - this.reserved(now)),
     };
   }
@@ -156,7 +187,9 @@ export class Exchange {
     const position = this.signedPosition(input.symbol);
     const open = [...this.open].filter((o) => o.symbol === input.symbol);
     if (this.options.rejectWashTrades && open.some((o) => o.side !== input.side)) {
-      throw new SimHttpError(403, 40310000, 'potential wash trade detected. use complex orders', { reject_reason: 'opposite side market/stop order exists' });
+      throw new SimHttpError(403, 40310000, 'potential wash trade detected. use complex orders', {
+        reject_reason: 'opposite side market/stop order exists',
+      });
     }
     const sameSideHeld = open.filter((o) => o.side === input.side).reduce((sum, o) => sum + this.remaining(o), 0);
     const closing = input.side === 'sell' ? position > 0 : position < 0;
@@ -165,7 +198,10 @@ export class Exchange {
       const available = abs(position) - sameSideHeld;
       if (input.qty > available) {
         throw new SimHttpError(403, 40310000, `insufficient qty available for order (requested: ${input.qty}, available: ${max(0, available)})`, {
-          available: String(max(0, available)), existing_qty: String(abs(position)), held_for_orders: String(sameSideHeld), symbol: input.symbol,
+          available: String(max(0, available)),
+          existing_qty: String(abs(position)),
+          held_for_orders: String(sameSideHeld),
+          symbol: input.symbol,
         });
       }
       positionIntent = input.side === 'sell' ? 'sell_to_close' : 'buy_to_close';
@@ -184,11 +220,24 @@ export class Exchange {
     const rejected = this.faults.shouldReject(input.symbol, input.clientOrderId);
     const fraction = rejected ? null : this.faults.partialFraction();
     const order: SimOrder = {
-      id: randomUUID(), clientOrderId: input.clientOrderId, symbol: input.symbol, side: input.side, qty: input.qty,
-      filledQty: 0, filledNotional: 0, status: this.market.calendar.isOpen(now) ? 'pending_new' : 'accepted', createdAt: now, updatedAt: now,
-      filledAt: null, canceledAt: null, failedAt: null, expiresAt: session.closeMs, eligibleFrom: session.openMs,
+      id: randomUUID(),
+      clientOrderId: input.clientOrderId,
+      symbol: input.symbol,
+      side: input.side,
+      qty: input.qty,
+      filledQty: 0,
+      filledNotional: 0,
+      status: this.market.calendar.isOpen(now) ? 'pending_new' : 'accepted',
+      createdAt: now,
+      updatedAt: now,
+      filledAt: null,
+      canceledAt: null,
+      failedAt: null,
+      expiresAt: session.closeMs,
+      eligibleFrom: session.openMs,
       partialTarget: fraction === null || input.qty < 2 ? null : min(input.qty - 1, max(1, floor(input.qty * fraction))),
-      rejectPending: rejected, positionIntent,
+      rejectPending: rejected,
+      positionIntent,
     };
     if (rejected && this.faults.config.rejectMode === 'sync') {
       order.status = 'rejected';
@@ -258,7 +307,8 @@ export class Exchange {
       position.qty += signed;
       position.avgEntryPrice = price;
     }
-    if (position.qty === 0) this.positions.delete(order.symbol); else this.positions.set(order.symbol, position);
+    if (position.qty === 0) this.positions.delete(order.symbol);
+    else this.positions.set(order.symbol, position);
     order.filledQty += qty;
     order.filledNotional += qty * price;
     order.updatedAt = at;
@@ -274,21 +324,46 @@ export class Exchange {
     return [...this.positions.values()].sort((a, b) => a.symbol.localeCompare(b.symbol));
   }
 
-  getPosition(symbol: string): SimPosition | undefined { return this.positions.get(symbol); }
+  getPosition(symbol: string): SimPosition | undefined {
+    return this.positions.get(symbol);
+  }
 
   orderJson(order: SimOrder): Record<string, unknown> {
     const model = this.market.get(order.symbol);
     return {
-      id: order.id, client_order_id: order.clientOrderId,
-      created_at: iso(order.createdAt), updated_at: iso(order.updatedAt), submitted_at: iso(order.createdAt),
-      filled_at: iso(order.filledAt), expired_at: null, canceled_at: iso(order.canceledAt), failed_at: iso(order.failedAt),
-      replaced_at: null, replaced_by: null, replaces: null,
-      asset_id: model?.assetId ?? null, symbol: order.symbol, asset_class: 'us_equity', notional: null,
-      qty: String(order.qty), filled_qty: String(order.filledQty),
+      id: order.id,
+      client_order_id: order.clientOrderId,
+      created_at: iso(order.createdAt),
+      updated_at: iso(order.updatedAt),
+      submitted_at: iso(order.createdAt),
+      filled_at: iso(order.filledAt),
+      expired_at: null,
+      canceled_at: iso(order.canceledAt),
+      failed_at: iso(order.failedAt),
+      replaced_at: null,
+      replaced_by: null,
+      replaces: null,
+      asset_id: model?.assetId ?? null,
+      symbol: order.symbol,
+      asset_class: 'us_equity',
+      notional: null,
+      qty: String(order.qty),
+      filled_qty: String(order.filledQty),
       filled_avg_price: order.filledQty > 0 ? price4(order.filledNotional / order.filledQty) : null,
-      order_class: '', order_type: 'market', type: 'market', side: order.side, position_intent: order.positionIntent,
-      time_in_force: 'day', limit_price: null, stop_price: null, status: order.status, extended_hours: false,
-      legs: null, trail_percent: null, trail_price: null, hwm: null,
+      order_class: '',
+      order_type: 'market',
+      type: 'market',
+      side: order.side,
+      position_intent: order.positionIntent,
+      time_in_force: 'day',
+      limit_price: null,
+      stop_price: null,
+      status: order.status,
+      extended_hours: false,
+      legs: null,
+      trail_percent: null,
+      trail_price: null,
+      hwm: null,
     };
   }
 
@@ -302,13 +377,24 @@ export class Exchange {
     const pl = marketValue - costBasis;
     const intradayPl = position.qty * (current - lastday);
     return {
-      asset_id: model.assetId, symbol: position.symbol, exchange: 'NYSE', asset_class: 'us_equity', asset_marginable: true,
-      avg_entry_price: price4(position.avgEntryPrice), qty: String(position.qty), qty_available: String(position.qty),
-      side: position.qty > 0 ? 'long' : 'short', market_value: money(marketValue), cost_basis: money(costBasis),
-      unrealized_pl: money(pl), unrealized_plpc: (costBasis === 0 ? 0 : pl / abs(costBasis)).toFixed(6),
+      asset_id: model.assetId,
+      symbol: position.symbol,
+      exchange: 'NYSE',
+      asset_class: 'us_equity',
+      asset_marginable: true,
+      avg_entry_price: price4(position.avgEntryPrice),
+      qty: String(position.qty),
+      qty_available: String(position.qty),
+      side: position.qty > 0 ? 'long' : 'short',
+      market_value: money(marketValue),
+      cost_basis: money(costBasis),
+      unrealized_pl: money(pl),
+      unrealized_plpc: (costBasis === 0 ? 0 : pl / abs(costBasis)).toFixed(6),
       unrealized_intraday_pl: money(intradayPl),
       unrealized_intraday_plpc: (lastday === 0 ? 0 : (current - lastday) / lastday).toFixed(6),
-      current_price: price4(current), lastday_price: price4(lastday), change_today: ((current - lastday) / lastday).toFixed(6),
+      current_price: price4(current),
+      lastday_price: price4(lastday),
+      change_today: ((current - lastday) / lastday).toFixed(6),
     };
   }
 }

@@ -43,13 +43,32 @@ export interface FaultConfig {
 }
 
 export const NO_FAULTS: FaultConfig = {
-  errorRate: 0, commitThenErrorRate: 0, rateLimitRate: 0, slowRate: 0, dropRate: 0, slowMs: 10_000,
-  retryAfterSeconds: 1, rejectClientOrderIdPattern: null, rejectSymbols: [], rejectMode: 'async',
-  partialFillRate: 0, rateLimitPerMinute: 0, script: [],
+  errorRate: 0,
+  commitThenErrorRate: 0,
+  rateLimitRate: 0,
+  slowRate: 0,
+  dropRate: 0,
+  slowMs: 10_000,
+  retryAfterSeconds: 1,
+  rejectClientOrderIdPattern: null,
+  rejectSymbols: [],
+  rejectMode: 'async',
+  partialFillRate: 0,
+  rateLimitPerMinute: 0,
+  script: [],
 };
 
-const NUMBER_KEYS = ['errorRate', 'commitThenErrorRate', 'rateLimitRate', 'slowRate', 'dropRate', 'slowMs',
-  'retryAfterSeconds', 'partialFillRate', 'rateLimitPerMinute'] as const;
+const NUMBER_KEYS = [
+  'errorRate',
+  'commitThenErrorRate',
+  'rateLimitRate',
+  'slowRate',
+  'dropRate',
+  'slowMs',
+  'retryAfterSeconds',
+  'partialFillRate',
+  'rateLimitPerMinute',
+] as const;
 const FAULT_KINDS: FaultKind[] = ['5xx', 'commit-then-5xx', '429', 'slow', 'drop'];
 
 /** Merges a partial, untrusted fault update into a config; throws Error with a readable message. */
@@ -93,7 +112,10 @@ export function faultsFromEnv(env: NodeJS.ProcessEnv): Partial<FaultConfig> {
 
 export class FaultInjector {
   private readonly random: SeededRandom;
-  constructor(public config: FaultConfig, seed: number) {
+  constructor(
+    public config: FaultConfig,
+    seed: number,
+  ) {
     this.random = new SeededRandom(seed ^ 0x2545f491);
   }
 
@@ -103,9 +125,10 @@ export class FaultInjector {
     if (scripted >= 0) {
       const entry = this.config.script[scripted];
       const left = (entry.count ?? 1) - 1;
-      this.config.script = left > 0
-        ? this.config.script.map((f, i) => (i === scripted ? { ...f, count: left } : f))
-        : this.config.script.filter((_, i) => i !== scripted);
+      this.config.script =
+        left > 0
+          ? this.config.script.map((f, i) => (i === scripted ? { ...f, count: left } : f))
+          : this.config.script.filter((_, i) => i !== scripted);
       return entry.fault;
     }
     const c = this.config;

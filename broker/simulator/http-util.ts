@@ -27,7 +27,13 @@ export function sendReply(res: ServerResponse, reply: Reply): void {
   res.end(text);
 }
 
-export function errorReply(status: number, code: number, message: string, extra: Record<string, unknown> = {}, headers?: Record<string, string>): Reply {
+export function errorReply(
+  status: number,
+  code: number,
+  message: string,
+  extra: Record<string, unknown> = {},
+  headers?: Record<string, string>,
+): Reply {
   return { status, body: { code, message, ...extra }, headers };
 }
 

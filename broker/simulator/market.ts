@@ -12,7 +12,6 @@ import { tradingCalendar, type TradingCalendar } from './nyse-calendar';
 /** Module-level aliases: global lookups are slow inside Jest's vm sandbox, and these run per bar. */
 const { abs, ceil, exp, floor, log, max, min, pow, round, sqrt } = Math;
 
-
 export const HISTORY_START = Date.UTC(2020, 0, 2);
 
 const CLUSTERS: string[][] = [
@@ -22,8 +21,30 @@ const CLUSTERS: string[][] = [
   ['MOSS', 'NOVA', 'OPAL', 'PRSM'],
 ];
 const INDEPENDENT = [
-  'QUIL', 'RAVN', 'SLTE', 'TKRA', 'UMBR', 'VLTA', 'WREN', 'XYLO', 'YARD', 'ZEPH', 'ACRN', 'BRZE',
-  'CMET', 'DRFT', 'ELMR', 'FJRD', 'GLYF', 'HRBR', 'INKW', 'JADE', 'KILN', 'LOOM', 'MRSH', 'NEXA',
+  'QUIL',
+  'RAVN',
+  'SLTE',
+  'TKRA',
+  'UMBR',
+  'VLTA',
+  'WREN',
+  'XYLO',
+  'YARD',
+  'ZEPH',
+  'ACRN',
+  'BRZE',
+  'CMET',
+  'DRFT',
+  'ELMR',
+  'FJRD',
+  'GLYF',
+  'HRBR',
+  'INKW',
+  'JADE',
+  'KILN',
+  'LOOM',
+  'MRSH',
+  'NEXA',
 ];
 /** Hard to borrow or not shortable at all: shorts of these are rejected. */
 const NOT_SHORTABLE = new Set(['GRVY', 'XYLO', 'KILN']);
@@ -44,12 +65,24 @@ export interface SymbolModel {
   assetId: string;
 }
 
-export interface Bar { t: number; o: number; h: number; l: number; c: number; v: number; n: number; vw: number }
+export interface Bar {
+  t: number;
+  o: number;
+  h: number;
+  l: number;
+  c: number;
+  v: number;
+  n: number;
+  vw: number;
+}
 
 function extraSymbolName(i: number): string {
   let name = '';
   let n = i;
-  for (let k = 0; k < 3; k++) { name = String.fromCharCode(65 + (n % 26)) + name; n = floor(n / 26); }
+  for (let k = 0; k < 3; k++) {
+    name = String.fromCharCode(65 + (n % 26)) + name;
+    n = floor(n / 26);
+  }
   return `X${name}`;
 }
 
@@ -86,7 +119,10 @@ export class Market {
   private closes: Float64Array[] = [];
   private closeCount: number[] = [];
 
-  constructor(readonly seed: number, universeSize = 40) {
+  constructor(
+    readonly seed: number,
+    universeSize = 40,
+  ) {
     this.firstBar = this.calendar.firstBarAtOrAfter(HISTORY_START);
     const names: Array<{ symbol: string; cluster: number | null }> = [];
     CLUSTERS.forEach((members, c) => members.forEach((symbol) => names.push({ symbol, cluster: c })));
@@ -98,10 +134,13 @@ export class Market {
       const phi = pow(0.5, 1 / halfLifeBars);
       const spreadSd = 0.015 + 0.02 * uniformAt(seed, stream, 2);
       const model: SymbolModel = {
-        symbol, index, cluster,
+        symbol,
+        index,
+        cluster,
         level: log(20 + 180 * uniformAt(seed, stream, 0)),
         beta: 0.7 + 0.6 * uniformAt(seed, stream, 3),
-        halfLifeBars, phi,
+        halfLifeBars,
+        phi,
         spreadSigma: spreadSd * sqrt(1 - phi * phi),
         walkSigma: 0.003 + 0.003 * uniformAt(seed, stream, 4),
         shortable: !NOT_SHORTABLE.has(symbol),
@@ -186,7 +225,13 @@ export class Market {
     const l = min(o, c) * (1 - 0.0015 * abs(normalAt(this.seed, stream + 1, i)));
     const v = round(50_000 * exp(0.5 * normalAt(this.seed, stream + 2, i)));
     return {
-      t, o: round2(o), h: round2(h), l: round2(l), c: round2(c), v, n: max(1, round(v / 120)),
+      t,
+      o: round2(o),
+      h: round2(h),
+      l: round2(l),
+      c: round2(c),
+      v,
+      n: max(1, round(v / 120)),
       vw: round(((o + h + l + c) / 4) * 10_000) / 10_000,
     };
   }

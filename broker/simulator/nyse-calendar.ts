@@ -51,10 +51,20 @@ function nthWeekday(y: number, m: number, weekday: number, n: number): number {
 
 /** Gregorian Easter Sunday (anonymous algorithm). */
 function easter(y: number): number {
-  const a = y % 19, b = floor(y / 100), c = y % 100, d = floor(b / 4), e = b % 4;
-  const f = floor((b + 8) / 25), g = floor((b - f + 1) / 3), h = (19 * a + b - d - g + 15) % 30;
-  const i = floor(c / 4), k = c % 4, l = (32 + 2 * e + 2 * i - h - k) % 7, m = floor((a + 11 * h + 22 * l) / 451);
-  const month = floor((h + l - 7 * m + 114) / 31), day = ((h + l - 7 * m + 114) % 31) + 1;
+  const a = y % 19,
+    b = floor(y / 100),
+    c = y % 100,
+    d = floor(b / 4),
+    e = b % 4;
+  const f = floor((b + 8) / 25),
+    g = floor((b - f + 1) / 3),
+    h = (19 * a + b - d - g + 15) % 30;
+  const i = floor(c / 4),
+    k = c % 4,
+    l = (32 + 2 * e + 2 * i - h - k) % 7,
+    m = floor((a + 11 * h + 22 * l) / 451);
+  const month = floor((h + l - 7 * m + 114) / 31),
+    day = ((h + l - 7 * m + 114) % 31) + 1;
   return dayNumberOf(y, month, day);
 }
 
@@ -151,10 +161,15 @@ export class TradingCalendar {
 
   /** Index of the last session whose open is <= ms, or -1. */
   sessionIndexAt(ms: number): number {
-    let lo = 0, hi = this.openMs.length - 1, found = -1;
+    let lo = 0,
+      hi = this.openMs.length - 1,
+      found = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (this.openMs[mid] <= ms) { found = mid; lo = mid + 1; } else hi = mid - 1;
+      if (this.openMs[mid] <= ms) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
     }
     return found;
   }
@@ -200,10 +215,15 @@ export class TradingCalendar {
 
   /** Start time of global bar g. */
   barStart(g: number): number {
-    let lo = 0, hi = this.firstBar.length - 1, found = 0;
+    let lo = 0,
+      hi = this.firstBar.length - 1,
+      found = 0;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (this.firstBar[mid] <= g) { found = mid; lo = mid + 1; } else hi = mid - 1;
+      if (this.firstBar[mid] <= g) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
     }
     return this.openMs[found] + (g - this.firstBar[found]) * HOUR_MS;
   }

@@ -17,9 +17,17 @@ export class RateLimiter {
     window.count++;
     const reset = Math.ceil((window.start + MINUTE_MS) / 1000);
     if (window.count <= limit) return null;
-    return errorReply(429, 42910000, 'rate limit exceeded', {}, {
-      'Retry-After': String(Math.max(1, reset - Math.floor(now / 1000))),
-      'X-RateLimit-Limit': String(limit), 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': String(reset),
-    });
+    return errorReply(
+      429,
+      42910000,
+      'rate limit exceeded',
+      {},
+      {
+        'Retry-After': String(Math.max(1, reset - Math.floor(now / 1000))),
+        'X-RateLimit-Limit': String(limit),
+        'X-RateLimit-Remaining': '0',
+        'X-RateLimit-Reset': String(reset),
+      },
+    );
   }
 }

@@ -18,7 +18,9 @@ function routeErrorReply(err: unknown): Reply {
 }
 
 export function createRequestHandler(
-  state: SimulatorState, control: SimulatorControl, credentials: Pick<SimulatorOptions, 'keyId' | 'secret'>,
+  state: SimulatorState,
+  control: SimulatorControl,
+  credentials: Pick<SimulatorOptions, 'keyId' | 'secret'>,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const rateLimiter = new RateLimiter();
 
@@ -37,15 +39,24 @@ export function createRequestHandler(
       return;
     }
     const key = authorizedKey(req, credentials);
-    if (key === null) { sendReply(res, errorReply(401, 40110000, 'request is not authorized')); return; }
+    if (key === null) {
+      sendReply(res, errorReply(401, 40110000, 'request is not authorized'));
+      return;
+    }
     const limited = rateLimiter.check(key, state.faults.config.rateLimitPerMinute);
-    if (limited) { sendReply(res, limited); return; }
+    if (limited) {
+      sendReply(res, limited);
+      return;
+    }
     await replyWithFaults(state, method, path, res, () => alpacaRoute(state, method, path, url.searchParams, req).catch(routeErrorReply));
   }
 
   return (req, res) => {
     handle(req, res).catch((err: unknown) => {
-      if (err instanceof SimHttpError) { sendReply(res, errorReply(err.status, err.code, err.message, err.extra)); return; }
+      if (err instanceof SimHttpError) {
+        sendReply(res, errorReply(err.status, err.code, err.message, err.extra));
+        return;
+      }
       process.stderr.write(`simulator: unexpected error: ${err instanceof Error ? err.stack : String(err)}\n`);
       sendReply(res, errorReply(500, 50010000, 'internal server error'));
     });

@@ -5,7 +5,6 @@
 /** Module-level aliases: global lookups are slow inside Jest's vm sandbox, and these run per bar. */
 const { PI, cos, imul, log, sqrt } = Math;
 
-
 /** 32-bit avalanche mix (murmur3 finaliser). */
 function mix32(h: number): number {
   h ^= h >>> 16;

@@ -50,7 +50,11 @@ export function createSimulatorControl(state: SimulatorState): SimulatorControl 
     orders: () => state.exchange.log.map((o) => state.exchange.orderJson(o)),
     settle: state.settle,
     reset(resetOptions = {}) {
-      state.exchange = new Exchange(state.market, faults, state.exchangeOptions, { cash: resetOptions.cash ?? state.initialCash, orders: [], positions: [] });
+      state.exchange = new Exchange(state.market, faults, state.exchangeOptions, {
+        cash: resetOptions.cash ?? state.initialCash,
+        orders: [],
+        positions: [],
+      });
       faults.config = { ...state.initialFaults };
       if (resetOptions.startTime !== undefined) clock.set(toMs(resetOptions.startTime));
       state.changed();

@@ -36,16 +36,27 @@ export class SimulatorState {
     this.universeSize = restored?.universeSize ?? options.universeSize ?? 40;
     this.initialCash = options.initialCash ?? 100_000;
     this.market = marketFor(this.seed, this.universeSize);
-    this.clock = new SimClock(restored?.clock ?? {
-      simMs: options.startTime !== undefined ? toMs(options.startTime) : Date.now(),
-      speed: options.speed ?? 1,
-      paused: options.paused ?? false,
-    });
+    this.clock = new SimClock(
+      restored?.clock ?? {
+        simMs: options.startTime !== undefined ? toMs(options.startTime) : Date.now(),
+        speed: options.speed ?? 1,
+        paused: options.paused ?? false,
+      },
+    );
     if (restored && options.speed !== undefined) this.clock.setSpeed(options.speed);
     this.initialFaults = mergeFaults(NO_FAULTS, options.faults ?? {});
     this.faults = new FaultInjector({ ...this.initialFaults }, this.seed);
-    this.exchangeOptions = { slippageBps: options.slippageBps ?? 0, fillLatencyMs: options.fillLatencyMs ?? 5, rejectWashTrades: options.rejectWashTrades ?? true };
-    this.exchange = new Exchange(this.market, this.faults, this.exchangeOptions, restored?.exchange ?? { cash: this.initialCash, orders: [], positions: [] });
+    this.exchangeOptions = {
+      slippageBps: options.slippageBps ?? 0,
+      fillLatencyMs: options.fillLatencyMs ?? 5,
+      rejectWashTrades: options.rejectWashTrades ?? true,
+    };
+    this.exchange = new Exchange(
+      this.market,
+      this.faults,
+      this.exchangeOptions,
+      restored?.exchange ?? { cash: this.initialCash, orders: [], positions: [] },
+    );
     this.accountId = restored?.accountId ?? randomUUID();
     this.createdAt = restored?.createdAt ?? this.clock.now();
     this.writer = options.stateFile ? new SnapshotWriter(options.stateFile, () => this.snapshot()) : null;
@@ -59,8 +70,13 @@ export class SimulatorState {
 
   snapshot(): SimulatorSnapshot {
     return {
-      version: 1, seed: this.seed, universeSize: this.universeSize, accountId: this.accountId, createdAt: this.createdAt,
-      clock: this.clock.snapshot(), exchange: this.exchange.snapshot(),
+      version: 1,
+      seed: this.seed,
+      universeSize: this.universeSize,
+      accountId: this.accountId,
+      createdAt: this.createdAt,
+      clock: this.clock.snapshot(),
+      exchange: this.exchange.snapshot(),
     };
   }
 
@@ -92,7 +108,10 @@ export class SimulatorState {
 
   /** A timeout that stop() cancels. */
   later(ms: number, fn: () => void): void {
-    const timer = setTimeout(() => { this.pendingTimers.delete(timer); fn(); }, ms);
+    const timer = setTimeout(() => {
+      this.pendingTimers.delete(timer);
+      fn();
+    }, ms);
     this.pendingTimers.add(timer);
   }
 

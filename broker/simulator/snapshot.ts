@@ -29,7 +29,11 @@ export class SnapshotWriter {
   private closed = false;
   private lastWriteMs = Number.NEGATIVE_INFINITY;
 
-  constructor(private readonly file: string, private readonly take: () => SimulatorSnapshot, private readonly debounceMs = 20) {}
+  constructor(
+    private readonly file: string,
+    private readonly take: () => SimulatorSnapshot,
+    private readonly debounceMs = 20,
+  ) {}
 
   schedule(): void {
     if (this.timer || this.closed) return;

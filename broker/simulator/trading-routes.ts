@@ -17,9 +17,19 @@ const money = (x: number): string => (Math.round(x * 100) / 100).toString();
 
 function assetJson(model: SymbolModel): Record<string, unknown> {
   return {
-    id: model.assetId, class: 'us_equity', exchange: 'NYSE', symbol: model.symbol, name: `${model.symbol} Simulated Inc`,
-    status: 'active', tradable: true, marginable: true, shortable: model.shortable, easy_to_borrow: model.easyToBorrow,
-    fractionable: false, maintenance_margin_requirement: 30, attributes: [],
+    id: model.assetId,
+    class: 'us_equity',
+    exchange: 'NYSE',
+    symbol: model.symbol,
+    name: `${model.symbol} Simulated Inc`,
+    status: 'active',
+    tradable: true,
+    marginable: true,
+    shortable: model.shortable,
+    easy_to_borrow: model.easyToBorrow,
+    fractionable: false,
+    maintenance_margin_requirement: 30,
+    attributes: [],
   };
 }
 
@@ -32,16 +42,38 @@ export function account(ctx: TradingContext): Reply {
   return {
     status: 200,
     body: {
-      id: ctx.accountId, account_number: 'PA3SIMULATOR', status: 'ACTIVE', crypto_status: 'INACTIVE', currency: 'USD',
-      cash: money(a.cash), buying_power: money(a.buyingPower), regt_buying_power: money(a.regt),
-      daytrading_buying_power: money(a.buyingPower), effective_buying_power: money(a.buyingPower),
-      non_marginable_buying_power: money(Math.max(0, a.cash)), equity: money(a.equity), last_equity: money(a.equity),
-      portfolio_value: money(a.equity), long_market_value: money(a.longValue), short_market_value: money(a.shortValue),
-      position_market_value: money(a.longValue - a.shortValue), initial_margin: money(a.gross * 0.5),
-      maintenance_margin: money(a.gross * 0.3), last_maintenance_margin: money(a.gross * 0.3), sma: money(a.equity),
-      multiplier: '2', daytrade_count: 0, pattern_day_trader: false, shorting_enabled: true, trading_blocked: false,
-      account_blocked: false, transfers_blocked: false, trade_suspended_by_user: false,
-      created_at: new Date(ctx.createdAt).toISOString(), accrued_fees: '0', pending_transfer_in: '0',
+      id: ctx.accountId,
+      account_number: 'PA3SIMULATOR',
+      status: 'ACTIVE',
+      crypto_status: 'INACTIVE',
+      currency: 'USD',
+      cash: money(a.cash),
+      buying_power: money(a.buyingPower),
+      regt_buying_power: money(a.regt),
+      daytrading_buying_power: money(a.buyingPower),
+      effective_buying_power: money(a.buyingPower),
+      non_marginable_buying_power: money(Math.max(0, a.cash)),
+      equity: money(a.equity),
+      last_equity: money(a.equity),
+      portfolio_value: money(a.equity),
+      long_market_value: money(a.longValue),
+      short_market_value: money(a.shortValue),
+      position_market_value: money(a.longValue - a.shortValue),
+      initial_margin: money(a.gross * 0.5),
+      maintenance_margin: money(a.gross * 0.3),
+      last_maintenance_margin: money(a.gross * 0.3),
+      sma: money(a.equity),
+      multiplier: '2',
+      daytrade_count: 0,
+      pattern_day_trader: false,
+      shorting_enabled: true,
+      trading_blocked: false,
+      account_blocked: false,
+      transfers_blocked: false,
+      trade_suspended_by_user: false,
+      created_at: new Date(ctx.createdAt).toISOString(),
+      accrued_fees: '0',
+      pending_transfer_in: '0',
     },
   };
 }
@@ -61,8 +93,12 @@ export function calendar(ctx: TradingContext, query: URLSearchParams): Reply {
   const fromDay = start ? parseDateParam(start, 'start') : parseDateParam('1990-01-01', 'start');
   const toDay = end ? parseDateParam(end, 'end') : parseDateParam('2029-12-31', 'end');
   const days = cal.sessionsBetween(fromDay, toDay).map((s) => ({
-    date: s.date, open: '09:30', close: s.earlyClose ? '13:00' : '16:00', session_open: '0400',
-    session_close: s.earlyClose ? '1700' : '2000', settlement_date: cal.settlementDate(cal.indexOfSession(s)),
+    date: s.date,
+    open: '09:30',
+    close: s.earlyClose ? '13:00' : '16:00',
+    session_open: '0400',
+    session_close: s.earlyClose ? '1700' : '2000',
+    settlement_date: cal.settlementDate(cal.indexOfSession(s)),
   }));
   return { status: 200, body: days };
 }
@@ -113,7 +149,8 @@ export function postOrder(ctx: TradingContext, text: string): Reply {
   if (body.extended_hours === true) throw new SimHttpError(422, 42210000, 'extended hours order must be DAY limit orders');
   let clientOrderId = newClientOrderId();
   if (body.client_order_id !== undefined && body.client_order_id !== null) {
-    if (typeof body.client_order_id !== 'string' || body.client_order_id.length === 0) throw new SimHttpError(422, 40010001, 'invalid client_order_id');
+    if (typeof body.client_order_id !== 'string' || body.client_order_id.length === 0)
+      throw new SimHttpError(422, 40010001, 'invalid client_order_id');
     if (body.client_order_id.length > 128) throw new SimHttpError(422, 40010001, 'client_order_id must be no more than 128 characters');
     clientOrderId = body.client_order_id;
   }
@@ -127,17 +164,22 @@ export function listOrders(ctx: TradingContext, query: URLSearchParams): Reply {
   const limit = parseIntParam(query.get('limit'), 'limit', 1, 500, 50);
   const direction = query.get('direction') ?? 'desc';
   if (direction !== 'asc' && direction !== 'desc') throw new SimHttpError(422, 40010001, `invalid direction: ${direction}`);
-  const symbols = query.get('symbols')?.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
+  const symbols = query
+    .get('symbols')
+    ?.split(',')
+    .map((s) => s.trim().toUpperCase())
+    .filter(Boolean);
   const side = query.get('side');
   const after = query.get('after') ? Date.parse(query.get('after')!) : null;
   const until = query.get('until') ? Date.parse(query.get('until')!) : null;
-  if ((after !== null && Number.isNaN(after)) || (until !== null && Number.isNaN(until))) throw new SimHttpError(422, 40010001, 'invalid after/until');
+  if ((after !== null && Number.isNaN(after)) || (until !== null && Number.isNaN(until)))
+    throw new SimHttpError(422, 40010001, 'invalid after/until');
   const matches = (o: SimOrder): boolean =>
-    (status === 'all' || (status === 'open') === isOpenStatus(o.status))
-    && (!symbols || symbols.length === 0 || symbols.includes(o.symbol))
-    && (!side || o.side === side)
-    && (after === null || o.createdAt > after)
-    && (until === null || o.createdAt < until);
+    (status === 'all' || (status === 'open') === isOpenStatus(o.status)) &&
+    (!symbols || symbols.length === 0 || symbols.includes(o.symbol)) &&
+    (!side || o.side === side) &&
+    (after === null || o.createdAt > after) &&
+    (until === null || o.createdAt < until);
   const source = status === 'open' ? ctx.exchange.openOrders() : ctx.exchange.log;
   const selected: SimOrder[] = [];
   const n = source.length;

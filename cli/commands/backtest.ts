@@ -11,8 +11,15 @@ import type { Command } from 'commander';
 import { runCommand, UsageError } from '../errors';
 import { parsePriceCsv, parseTimestamp, PriceDataError, symbolIndex } from '../../strategy/price-matrix';
 import {
-  BacktestInputError, DEFAULT_FORMATION_BARS, DEFAULT_INITIAL_CAPITAL, DEFAULT_THRESHOLDS, DEFAULT_WINDOW, MIN_FORMATION_BARS,
-  defaultFormationBars, runBacktest, type BacktestResult,
+  BacktestInputError,
+  DEFAULT_FORMATION_BARS,
+  DEFAULT_INITIAL_CAPITAL,
+  DEFAULT_THRESHOLDS,
+  DEFAULT_WINDOW,
+  MIN_FORMATION_BARS,
+  defaultFormationBars,
+  runBacktest,
+  type BacktestResult,
 } from '../../strategy/backtest';
 import { DAY_MS } from '../../strategy/time-units';
 
@@ -65,7 +72,8 @@ function readCsv(file: string): string {
     return readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String(code ?? err);
+    const why =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String(code ?? err);
     throw new UsageError(`cannot read --csv ${file}: ${why}`);
   }
 }
@@ -73,7 +81,8 @@ function readCsv(file: string): string {
 function parseSymbols(text: string | undefined): [string, string] {
   if (text === undefined) throw new UsageError('--symbols is required, e.g. --symbols SYM01,SYM02');
   const parts = text.split(',').map((s) => s.trim());
-  if (parts.length !== 2 || parts.some((s) => s === '')) throw new UsageError(`--symbols needs exactly two symbols separated by a comma, got '${text}'`);
+  if (parts.length !== 2 || parts.some((s) => s === ''))
+    throw new UsageError(`--symbols needs exactly two symbols separated by a comma, got '${text}'`);
   if (parts[0] === parts[1]) throw new UsageError(`--symbols needs two different symbols, got '${text}'`);
   return [parts[0], parts[1]];
 }
@@ -122,17 +131,24 @@ function backtestOrThrow(opts: BacktestOptions): BacktestResult {
   if (formationBars === undefined) {
     formationBars = defaultFormationBars(timestamps.length, testStartIndex);
     if (formationBars < minFormation) {
-      throw new UsageError(testStartIndex !== undefined
-        ? `too few bars: ${testStartIndex} before --start ${opts.start}; the formation window needs at least ${minFormation}`
-        : `too few bars: ${opts.csv} has ${timestamps.length}; the formation window (${minFormation}) and the test period need at least ${2 * minFormation}`);
+      throw new UsageError(
+        testStartIndex !== undefined
+          ? `too few bars: ${testStartIndex} before --start ${opts.start}; the formation window needs at least ${minFormation}`
+          : `too few bars: ${opts.csv} has ${timestamps.length}; the formation window (${minFormation}) and the test period need at least ${2 * minFormation}`,
+      );
     }
   }
 
   return runBacktest({
-    timestamps, price1, price2,
+    timestamps,
+    price1,
+    price2,
     testStartIndex: testStartIndex ?? formationBars,
     endMs,
-    formationBars, window, thresholds, initialCapital,
+    formationBars,
+    window,
+    thresholds,
+    initialCapital,
   });
 }
 
@@ -164,15 +180,20 @@ export function registerBacktest(program: Command): void {
     .option('--stop <z>', 'stop-loss threshold', String(DEFAULT_THRESHOLDS.stopLoss))
     .option('--max-hold <hours>', 'maximum hold time in hours', String(DEFAULT_THRESHOLDS.maxHoldHours))
     .option('--capital <usd>', 'initial capital', String(DEFAULT_INITIAL_CAPITAL))
-    .option('--formation-bars <n>', `bars before the test start used to fit the hedge ratio and half-life (default min(${DEFAULT_FORMATION_BARS}, available))`)
+    .option(
+      '--formation-bars <n>',
+      `bars before the test start used to fit the hedge ratio and half-life (default min(${DEFAULT_FORMATION_BARS}, available))`,
+    )
     .option('--window <n>', 'rolling z-score window in bars', String(DEFAULT_WINDOW))
     .option('--json', 'print the POST /backtest response object (run_id and pair_id null)')
-    .action((opts: BacktestOptions) => runCommand(() => {
-      const result = backtestFromOptions(opts);
-      if (opts.json) {
-        process.stdout.write(`${JSON.stringify({ run_id: null, pair_id: null, ...result })}\n`);
-      } else {
-        process.stdout.write(formatSummary(result, opts.symbols ?? ''));
-      }
-    }));
+    .action((opts: BacktestOptions) =>
+      runCommand(() => {
+        const result = backtestFromOptions(opts);
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify({ run_id: null, pair_id: null, ...result })}\n`);
+        } else {
+          process.stdout.write(formatSummary(result, opts.symbols ?? ''));
+        }
+      }),
+    );
 }

@@ -89,8 +89,10 @@ function table(pairs: DiscoveredPair[], tested: number, seconds: number): string
 export function registerDiscover(program: Command): void {
   program
     .command('discover')
-    .description('Scan every pair of a price CSV for cointegration; rank and filter the candidates. With --deploy, --run or --now: '
-      + 're-discovery of the registry (env DATABASE_URL, TEMPORAL_ADDRESS, broker ALPACA_*, PAIRS_UNIVERSE, PAIRS_DISCOVERY_CRON)')
+    .description(
+      'Scan every pair of a price CSV for cointegration; rank and filter the candidates. With --deploy, --run or --now: ' +
+        're-discovery of the registry (env DATABASE_URL, TEMPORAL_ADDRESS, broker ALPACA_*, PAIRS_UNIVERSE, PAIRS_DISCOVERY_CRON)',
+    )
     .option('--csv <file>', 'price CSV: timestamp column, then one price column per symbol')
     .option('--all', 'list every pair (i < j in column order) with the full AIC test: no screen, no filter')
     .option('--max-pvalue <p>', 'Engle-Granger p-value cut', '0.05')

@@ -1,7 +1,6 @@
 import type { SimulatorControl } from '../../broker/simulator';
 import { HOUR_MS } from '../../strategy/time-units';
 
-
 /**
  * Keeps the simulated market in session: whenever it is closed (nights, weekends, holidays) the clock jumps to
  * one hour after the next open, so the first bar of the session is complete and a fast-clock demo never sits

@@ -53,7 +53,6 @@ export interface RunningStack {
   stop(): Promise<void>;
 }
 
-
 /** Cleanups run last-in first-out; one failing does not keep the others from running. */
 class Teardown {
   private readonly steps: Array<{ name: string; run: () => Promise<void> | void }> = [];

@@ -5,7 +5,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`CREATE SCHEMA IF NOT EXISTS strategy_engine`.execute(db);
   const s = db.schema.withSchema('strategy_engine');
 
-  await s.createTable('pair_registry')
+  await s
+    .createTable('pair_registry')
     .addColumn('id', 'serial', (c) => c.primaryKey())
     .addColumn('symbol1', 'text', (c) => c.notNull())
     .addColumn('symbol2', 'text', (c) => c.notNull())
@@ -29,7 +30,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await s.createIndex('pair_registry_active_idx').on('pair_registry').column('is_active').execute();
 
-  await s.createTable('pair_spread')
+  await s
+    .createTable('pair_spread')
     .addColumn('pair_id', 'integer', (c) => c.notNull().references('strategy_engine.pair_registry.id').onDelete('cascade'))
     .addColumn('ts', 'timestamptz', (c) => c.notNull())
     .addColumn('price1', 'double precision', (c) => c.notNull())
@@ -43,7 +45,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addPrimaryKeyConstraint('pair_spread_pkey', ['pair_id', 'ts'])
     .execute();
 
-  await s.createTable('pair_trade')
+  await s
+    .createTable('pair_trade')
     .addColumn('id', 'serial', (c) => c.primaryKey())
     .addColumn('pair_id', 'integer', (c) => c.notNull().references('strategy_engine.pair_registry.id').onDelete('restrict'))
     .addColumn('entry_signal_id', 'integer', (c) => c.unique())
@@ -76,7 +79,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await s.createIndex('pair_trade_status_idx').on('pair_trade').columns(['status', 'pair_id']).execute();
   await s.createIndex('pair_trade_exit_time_idx').on('pair_trade').column('exit_time').execute();
 
-  await s.createTable('pair_signal')
+  await s
+    .createTable('pair_signal')
     .addColumn('id', 'serial', (c) => c.primaryKey())
     .addColumn('pair_id', 'integer', (c) => c.notNull().references('strategy_engine.pair_registry.id').onDelete('cascade'))
     .addColumn('ts', 'timestamptz', (c) => c.notNull())
@@ -87,14 +91,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('trade_id', 'integer', (c) => c.references('strategy_engine.pair_trade.id').onDelete('set null'))
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addUniqueConstraint('pair_signal_pair_ts_type_key', ['pair_id', 'ts', 'type'])
-    .addCheckConstraint('pair_signal_type_check',
-      sql`type IN ('LONG_SPREAD', 'SHORT_SPREAD', 'EXIT', 'STOP_LOSS', 'EXPIRE', 'SKIPPED')`)
+    .addCheckConstraint('pair_signal_type_check', sql`type IN ('LONG_SPREAD', 'SHORT_SPREAD', 'EXIT', 'STOP_LOSS', 'EXPIRE', 'SKIPPED')`)
     .execute();
   await s.createIndex('pair_signal_pair_ts_idx').on('pair_signal').columns(['pair_id', 'ts desc']).execute();
   await sql`ALTER TABLE strategy_engine.pair_trade ADD CONSTRAINT pair_trade_entry_signal_fkey
             FOREIGN KEY (entry_signal_id) REFERENCES strategy_engine.pair_signal (id) ON DELETE SET NULL`.execute(db);
 
-  await s.createTable('pair_performance')
+  await s
+    .createTable('pair_performance')
     .addColumn('pair_id', 'integer', (c) => c.notNull().references('strategy_engine.pair_registry.id').onDelete('cascade'))
     .addColumn('date', 'date', (c) => c.notNull())
     .addColumn('realized_pnl', 'double precision', (c) => c.notNull())
@@ -107,7 +111,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addCheckConstraint('pair_performance_counts_check', sql`trades_closed >= 0 AND wins >= 0 AND losses >= 0 AND wins + losses <= trades_closed`)
     .execute();
 
-  await s.createTable('backtest_run')
+  await s
+    .createTable('backtest_run')
     .addColumn('id', 'serial', (c) => c.primaryKey())
     .addColumn('pair_id', 'integer', (c) => c.notNull().references('strategy_engine.pair_registry.id').onDelete('cascade'))
     .addColumn('run_date', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
@@ -130,7 +135,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await s.createIndex('backtest_run_pair_idx').on('backtest_run').columns(['pair_id', 'run_date desc']).execute();
 
-  await s.createTable('market_data')
+  await s
+    .createTable('market_data')
     .addColumn('symbol', 'text', (c) => c.notNull())
     .addColumn('ts', 'timestamptz', (c) => c.notNull())
     .addColumn('open', 'double precision', (c) => c.notNull())
@@ -142,7 +148,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addCheckConstraint('market_data_positive_prices', sql`open > 0 AND high > 0 AND low > 0 AND close > 0 AND volume >= 0`)
     .execute();
 
-  await s.createTable('strategy_state')
+  await s
+    .createTable('strategy_state')
     .addColumn('id', 'integer', (c) => c.primaryKey().defaultTo(1))
     .addColumn('is_active', 'boolean', (c) => c.notNull())
     .addColumn('mode', 'text', (c) => c.notNull())

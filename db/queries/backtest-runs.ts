@@ -17,7 +17,12 @@ export interface AlignedBars {
  * hedge-ratio fit, no look-ahead) and every bar in [start, endExclusive), oldest first. One statement.
  */
 export async function loadAlignedBars(
-  db: Db, symbol1: string, symbol2: string, start: Date, endExclusive: Date, formationBars: number,
+  db: Db,
+  symbol1: string,
+  symbol2: string,
+  start: Date,
+  endExclusive: Date,
+  formationBars: number,
 ): Promise<AlignedBars> {
   const { rows } = await sql<{ ts: Date; p1: number; p2: number; formation: boolean }>`
     WITH joined AS (
@@ -60,7 +65,8 @@ export type BacktestRunInsert = Omit<Insertable<BacktestRunTable>, 'id' | 'run_d
 };
 
 export async function insertBacktestRun(db: Db, run: BacktestRunInsert): Promise<number> {
-  const row = await db.insertInto('strategy_engine.backtest_run')
+  const row = await db
+    .insertInto('strategy_engine.backtest_run')
     .values({
       ...run,
       params: JSON.stringify(run.params),
@@ -87,10 +93,19 @@ export interface BacktestRunSummaryRow {
 
 /** Newest first, without the (large) equity curves and trade logs; run_date is the UTC date of the run. */
 export async function listBacktestRuns(db: Db, pairId: number | undefined, limit: number): Promise<BacktestRunSummaryRow[]> {
-  let query = db.selectFrom('strategy_engine.backtest_run')
+  let query = db
+    .selectFrom('strategy_engine.backtest_run')
     .select([
-      'id', 'pair_id', sql<string>`to_char(run_date AT TIME ZONE 'UTC', 'YYYY-MM-DD')`.as('run_date'),
-      'start_date', 'end_date', 'sharpe_ratio', 'max_drawdown', 'win_rate', 'total_trades', 'passed_gate',
+      'id',
+      'pair_id',
+      sql<string>`to_char(run_date AT TIME ZONE 'UTC', 'YYYY-MM-DD')`.as('run_date'),
+      'start_date',
+      'end_date',
+      'sharpe_ratio',
+      'max_drawdown',
+      'win_rate',
+      'total_trades',
+      'passed_gate',
     ])
     .orderBy('run_date', 'desc')
     .orderBy('id', 'desc')

@@ -52,7 +52,8 @@ export interface PairThresholdsRow {
 }
 
 export async function getPairThresholds(db: Db, pairId: number): Promise<PairThresholdsRow | undefined> {
-  return db.selectFrom('strategy_engine.pair_registry')
+  return db
+    .selectFrom('strategy_engine.pair_registry')
     .select(['id', 'symbol1', 'symbol2', 'entry_threshold', 'exit_threshold'])
     .where('id', '=', pairId)
     .executeTakeFirst();
@@ -123,7 +124,8 @@ export interface LiveTradeRow {
 
 /** The pair's live trade (what POST /{id}/close acts on), or undefined when it is flat. */
 export async function getLiveTrade(db: Db, pairId: number): Promise<LiveTradeRow | undefined> {
-  return db.selectFrom('strategy_engine.pair_trade')
+  return db
+    .selectFrom('strategy_engine.pair_trade')
     .select(['id', 'workflow_id', 'status'])
     .where('pair_id', '=', pairId)
     .where('status', 'in', ['PENDING', 'OPEN', 'CLOSING', 'NEEDS_ATTENTION'])
@@ -133,7 +135,8 @@ export async function getLiveTrade(db: Db, pairId: number): Promise<LiveTradeRow
 
 /** Trades a workflow still manages (PENDING, OPEN, CLOSING, NEEDS_ATTENTION). */
 export async function countLiveTrades(db: Db): Promise<number> {
-  const row = await db.selectFrom('strategy_engine.pair_trade')
+  const row = await db
+    .selectFrom('strategy_engine.pair_trade')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('status', 'in', ['PENDING', 'OPEN', 'CLOSING', 'NEEDS_ATTENTION'])
     .executeTakeFirstOrThrow();

@@ -39,36 +39,45 @@ export async function storeDiscoveredPairs(db: Db, ranked: ScannedPair[]): Promi
   return db.transaction().execute(async (trx) => {
     let ids: number[] = [];
     if (ranked.length > 0) {
-      const rows = await trx.insertInto('strategy_engine.pair_registry')
+      const rows = await trx
+        .insertInto('strategy_engine.pair_registry')
         .values(ranked.map((p, k) => registryRow(p, k + 1)))
-        .onConflict((oc) => oc.columns(['symbol1', 'symbol2']).doUpdateSet((eb) => ({
-          hedge_ratio: eb.ref('excluded.hedge_ratio'),
-          hedge_alpha: eb.ref('excluded.hedge_alpha'),
-          half_life: eb.ref('excluded.half_life'),
-          cointegration_pvalue: eb.ref('excluded.cointegration_pvalue'),
-          cointegration_stat: eb.ref('excluded.cointegration_stat'),
-          correlation: eb.ref('excluded.correlation'),
-          score: eb.ref('excluded.score'),
-          rank: eb.ref('excluded.rank'),
-          is_active: true,
-          status: 'ACTIVE',
-          retired_at: null,
-          retire_reason: null,
-          updated_at: NOW,
-        })))
+        .onConflict((oc) =>
+          oc.columns(['symbol1', 'symbol2']).doUpdateSet((eb) => ({
+            hedge_ratio: eb.ref('excluded.hedge_ratio'),
+            hedge_alpha: eb.ref('excluded.hedge_alpha'),
+            half_life: eb.ref('excluded.half_life'),
+            cointegration_pvalue: eb.ref('excluded.cointegration_pvalue'),
+            cointegration_stat: eb.ref('excluded.cointegration_stat'),
+            correlation: eb.ref('excluded.correlation'),
+            score: eb.ref('excluded.score'),
+            rank: eb.ref('excluded.rank'),
+            is_active: true,
+            status: 'ACTIVE',
+            retired_at: null,
+            retire_reason: null,
+            updated_at: NOW,
+          })),
+        )
         .returning(['id', 'symbol1', 'symbol2'])
         .execute();
       const idOf = new Map(rows.map((r) => [`${r.symbol1}/${r.symbol2}`, r.id]));
       ids = ranked.map((p) => idOf.get(`${p.symbol1}/${p.symbol2}`)!);
     }
-    let query = trx.updateTable('strategy_engine.pair_registry')
+    let query = trx
+      .updateTable('strategy_engine.pair_registry')
       .set({ is_active: false, rank: null, status: 'RETIRED', retired_at: NOW, retire_reason: 'left the top N of a discovery run', updated_at: NOW })
       .where('is_active', '=', true)
-      .where(({ not, exists, selectFrom }) => not(exists(
-        selectFrom('strategy_engine.pair_trade').select('id')
-          .whereRef('strategy_engine.pair_trade.pair_id', '=', 'strategy_engine.pair_registry.id')
-          .where('strategy_engine.pair_trade.status', 'in', [...LIVE_TRADE_STATUSES]),
-      )));
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('strategy_engine.pair_trade')
+              .select('id')
+              .whereRef('strategy_engine.pair_trade.pair_id', '=', 'strategy_engine.pair_registry.id')
+              .where('strategy_engine.pair_trade.status', 'in', [...LIVE_TRADE_STATUSES]),
+          ),
+        ),
+      );
     if (ids.length > 0) query = query.where('id', 'not in', ids);
     const result = await query.executeTakeFirst();
     return { ids, deactivated: Number(result.numUpdatedRows) };
@@ -80,7 +89,8 @@ export async function storeDiscoveredPairs(db: Db, ranked: ScannedPair[]): Promi
  * so a second start is fast.
  */
 export async function registryIsFresh(db: Db, maxAgeMs: number, nowMs = Date.now()): Promise<boolean> {
-  const row = await db.selectFrom('strategy_engine.pair_registry')
+  const row = await db
+    .selectFrom('strategy_engine.pair_registry')
     .select((eb) => [eb.fn.countAll<number>().as('active'), eb.fn.max('updated_at').as('newest')])
     .where('is_active', '=', true)
     .executeTakeFirstOrThrow();
@@ -89,7 +99,10 @@ export async function registryIsFresh(db: Db, maxAgeMs: number, nowMs = Date.now
 }
 
 export async function countActivePairs(db: Db): Promise<number> {
-  const row = await db.selectFrom('strategy_engine.pair_registry').select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('is_active', '=', true).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('strategy_engine.pair_registry')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('is_active', '=', true)
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }

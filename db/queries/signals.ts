@@ -27,7 +27,8 @@ export interface StoredSignal {
  */
 export async function insertSignals(db: Db, signals: SignalInsert[]): Promise<StoredSignal[]> {
   if (signals.length === 0) return [];
-  await db.insertInto('strategy_engine.pair_signal')
+  await db
+    .insertInto('strategy_engine.pair_signal')
     .values(signals.map((s) => ({ ...s, inputs: JSON.stringify(s.inputs) })))
     .onConflict((oc) => oc.columns(['pair_id', 'ts', 'type']).doNothing())
     .execute();

@@ -34,7 +34,8 @@ export interface ClosedTradeRow {
 
 /** Every closed trade with a P&L, in exit order (ties by id). */
 export async function listClosedTrades(db: Db): Promise<ClosedTradeRow[]> {
-  return db.selectFrom('strategy_engine.pair_trade')
+  return db
+    .selectFrom('strategy_engine.pair_trade')
     .select(['pnl', 'hold_hours', 'exit_time'])
     .where('status', '=', 'CLOSED')
     .where('pnl', 'is not', null)

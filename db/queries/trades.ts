@@ -5,7 +5,6 @@ import type { Database, TradeRow, TradeSide, TradeStatus } from '../schema';
 import { addClosedTradeToPerformance } from './performance';
 import { LIVE_TRADE_STATUSES } from '../../strategy/trade-status';
 
-
 export interface LiveTrade {
   id: number;
   pair_id: number;
@@ -22,9 +21,22 @@ export interface LiveTrade {
 
 /** PENDING, OPEN and CLOSING trades with their pair's symbols (at most one per pair). */
 export async function listLiveTrades(db: Db): Promise<LiveTrade[]> {
-  return db.selectFrom('strategy_engine.pair_trade as t')
+  return db
+    .selectFrom('strategy_engine.pair_trade as t')
     .innerJoin('strategy_engine.pair_registry as p', 'p.id', 't.pair_id')
-    .select(['t.id', 't.pair_id', 't.side', 't.status', 't.workflow_id', 't.entry_time', 't.entry_z_score', 't.qty1', 't.qty2', 'p.symbol1', 'p.symbol2'])
+    .select([
+      't.id',
+      't.pair_id',
+      't.side',
+      't.status',
+      't.workflow_id',
+      't.entry_time',
+      't.entry_z_score',
+      't.qty1',
+      't.qty2',
+      'p.symbol1',
+      'p.symbol2',
+    ])
     .where('t.status', 'in', LIVE_TRADE_STATUSES)
     .orderBy('t.id')
     .execute();
@@ -59,14 +71,16 @@ export async function createPendingTrade(
     // stop's update of the row, so a stop that has listed the live trades sees every trade created before it.
     const state = await trx.selectFrom('strategy_engine.strategy_state').select('is_active').where('id', '=', 1).forShare().executeTakeFirst();
     if (state?.is_active !== true) return { created: false, trade: null, blockedBy: null, inactive: true };
-    const inserted = await trx.insertInto('strategy_engine.pair_trade')
+    const inserted = await trx
+      .insertInto('strategy_engine.pair_trade')
       .values({ pair_id: input.pairId, entry_signal_id: input.entrySignalId, side: input.side, status: 'PENDING', entry_z_score: input.entryZ })
       // No target: covers both entry_signal_id and the one-live-trade-per-pair partial index.
       .onConflict((oc) => oc.doNothing())
       .returning('id')
       .executeTakeFirst();
     if (inserted) {
-      const trade = await trx.updateTable('strategy_engine.pair_trade')
+      const trade = await trx
+        .updateTable('strategy_engine.pair_trade')
         .set({ workflow_id: workflowIdOf(input.pairId, inserted.id) })
         .where('id', '=', inserted.id)
         .returningAll()
@@ -74,11 +88,18 @@ export async function createPendingTrade(
       await trx.updateTable('strategy_engine.pair_signal').set({ trade_id: trade.id }).where('id', '=', input.entrySignalId).execute();
       return { created: true, trade };
     }
-    const existing = await trx.selectFrom('strategy_engine.pair_trade').selectAll()
-      .where('entry_signal_id', '=', input.entrySignalId).executeTakeFirst();
+    const existing = await trx
+      .selectFrom('strategy_engine.pair_trade')
+      .selectAll()
+      .where('entry_signal_id', '=', input.entrySignalId)
+      .executeTakeFirst();
     if (existing) return { created: false, trade: existing };
-    const live = await trx.selectFrom('strategy_engine.pair_trade').select('id')
-      .where('pair_id', '=', input.pairId).where('status', 'in', LIVE_TRADE_STATUSES).executeTakeFirst();
+    const live = await trx
+      .selectFrom('strategy_engine.pair_trade')
+      .select('id')
+      .where('pair_id', '=', input.pairId)
+      .where('status', 'in', LIVE_TRADE_STATUSES)
+      .executeTakeFirst();
     return { created: false, trade: null, blockedBy: live?.id ?? null };
   });
 }
@@ -93,10 +114,16 @@ export interface OpenFill {
 
 /** PENDING → OPEN with the entry fills. Repeating it with the same fills changes nothing. */
 export async function markTradeOpen(db: Db, tradeId: number, fill: OpenFill): Promise<TradeRow> {
-  return db.updateTable('strategy_engine.pair_trade')
+  return db
+    .updateTable('strategy_engine.pair_trade')
     .set({
-      status: 'OPEN', qty1: fill.qty1, qty2: fill.qty2, entry_price1: fill.price1, entry_price2: fill.price2,
-      entry_time: fill.entryTime, updated_at: NOW,
+      status: 'OPEN',
+      qty1: fill.qty1,
+      qty2: fill.qty2,
+      entry_price1: fill.price1,
+      entry_price2: fill.price2,
+      entry_time: fill.entryTime,
+      updated_at: NOW,
     })
     .where('id', '=', tradeId)
     .where('status', 'in', ['PENDING', 'OPEN'])
@@ -105,7 +132,8 @@ export async function markTradeOpen(db: Db, tradeId: number, fill: OpenFill): Pr
 }
 
 export async function markTradeClosing(db: Db, tradeId: number, exitReason: string): Promise<void> {
-  await db.updateTable('strategy_engine.pair_trade')
+  await db
+    .updateTable('strategy_engine.pair_trade')
     .set({ status: 'CLOSING', exit_reason: exitReason, updated_at: NOW })
     .where('id', '=', tradeId)
     .where('status', '=', 'OPEN')
@@ -117,7 +145,8 @@ export async function markTradeClosing(db: Db, tradeId: number, exitReason: stri
  * time is kept in attention_since. Repeating it only refreshes the reason.
  */
 export async function markTradeAttention(db: Db, tradeId: number, reason: string): Promise<void> {
-  await db.updateTable('strategy_engine.pair_trade')
+  await db
+    .updateTable('strategy_engine.pair_trade')
     .set({ status: 'NEEDS_ATTENTION', attention_reason: reason, attention_since: sql<never>`COALESCE(attention_since, now())`, updated_at: NOW })
     .where('id', '=', tradeId)
     .where('status', 'in', LIVE_TRADE_STATUSES)
@@ -126,7 +155,8 @@ export async function markTradeAttention(db: Db, tradeId: number, reason: string
 
 /** Any live status → FAILED with a reason; a trade already CLOSED or FAILED is left as it is. */
 export async function markTradeFailed(db: Db, tradeId: number, reason: string): Promise<TradeRow> {
-  await db.updateTable('strategy_engine.pair_trade')
+  await db
+    .updateTable('strategy_engine.pair_trade')
     .set({ status: 'FAILED', failure_reason: reason, updated_at: NOW })
     .where('id', '=', tradeId)
     .where('status', 'in', LIVE_TRADE_STATUSES)
@@ -151,10 +181,17 @@ export interface CloseFill {
  */
 export async function markTradeClosed(db: Db, tradeId: number, fill: CloseFill): Promise<TradeRow> {
   return db.transaction().execute(async (trx: Transaction<Database>) => {
-    const closed = await trx.updateTable('strategy_engine.pair_trade')
+    const closed = await trx
+      .updateTable('strategy_engine.pair_trade')
       .set({
-        status: 'CLOSED', exit_price1: fill.price1, exit_price2: fill.price2, exit_time: fill.exitTime,
-        exit_z_score: fill.exitZ, exit_reason: fill.exitReason, pnl: fill.pnl, hold_hours: fill.holdHours,
+        status: 'CLOSED',
+        exit_price1: fill.price1,
+        exit_price2: fill.price2,
+        exit_time: fill.exitTime,
+        exit_z_score: fill.exitZ,
+        exit_reason: fill.exitReason,
+        pnl: fill.pnl,
+        hold_hours: fill.holdHours,
         updated_at: NOW,
       })
       .where('id', '=', tradeId)
@@ -171,7 +208,12 @@ export async function markTradeClosed(db: Db, tradeId: number, fill: CloseFill):
 
 /** P&L of every CLOSED trade of the strategy (all pairs), oldest first: the Kelly sizing history. */
 export async function closedTradePnls(db: Db): Promise<number[]> {
-  const rows = await db.selectFrom('strategy_engine.pair_trade').select('pnl')
-    .where('status', '=', 'CLOSED').where('pnl', 'is not', null).orderBy('exit_time').execute();
+  const rows = await db
+    .selectFrom('strategy_engine.pair_trade')
+    .select('pnl')
+    .where('status', '=', 'CLOSED')
+    .where('pnl', 'is not', null)
+    .orderBy('exit_time')
+    .execute();
   return rows.map((r) => r.pnl as number);
 }

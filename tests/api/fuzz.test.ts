@@ -36,14 +36,16 @@ describe('API fuzz: seeded-random malformed requests', () => {
     const statuses = new Map<number, number>();
     let next = 0;
     // Four in flight at a time: concurrent malformed requests must not disturb each other either.
-    await Promise.all(Array.from({ length: 4 }, async () => {
-      while (next < requests.length) {
-        const req = requests[next++];
-        const res = await sendRaw(port, req);
-        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-        problems.push(...fuzzProblems(req, res));
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (next < requests.length) {
+          const req = requests[next++];
+          const res = await sendRaw(port, req);
+          statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+          problems.push(...fuzzProblems(req, res));
+        }
+      }),
+    );
     expect(problems).toEqual([]);
     // The mix reached the validators, not just the router.
     for (const status of [200, 400, 401, 404, 405, 413, 415]) expect(statuses.get(status) ?? 0).toBeGreaterThan(0);
@@ -52,7 +54,10 @@ describe('API fuzz: seeded-random malformed requests', () => {
     await expect(loadConfig(env.configPath)).resolves.toMatchObject({ entry_threshold: 2 });
     const state = await env.db.selectFrom('strategy_engine.strategy_state').select('is_active').executeTakeFirstOrThrow();
     expect(state.is_active).toBe(true);
-    const runs = await env.db.selectFrom('strategy_engine.backtest_run').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const runs = await env.db
+      .selectFrom('strategy_engine.backtest_run')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(runs.n).toBe(0);
     const trades = await env.db.selectFrom('strategy_engine.pair_trade').select(['status']).execute();
     expect(trades).toEqual([{ status: 'CLOSED' }]);

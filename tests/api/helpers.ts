@@ -40,7 +40,9 @@ export async function copyConfig(label: string): Promise<string> {
 }
 
 export async function startApiTestEnv(
-  label: string, overrides: Partial<AppDeps> = {}, simulator: SimulatorOptions = { seed: 11, startTime: '2025-03-04T15:00:00Z', paused: true, fillLatencyMs: 2 },
+  label: string,
+  overrides: Partial<AppDeps> = {},
+  simulator: SimulatorOptions = { seed: 11, startTime: '2025-03-04T15:00:00Z', paused: true, fillLatencyMs: 2 },
 ): Promise<ApiTestEnv> {
   const [database, temporal, sim, configPath] = await Promise.all([
     createTestDatabase(label),
@@ -68,7 +70,15 @@ export async function startApiTestEnv(
     ...overrides,
   });
   return {
-    app, db: database.db, database, temporal, sim, broker, configPath, logs, taskQueue,
+    app,
+    db: database.db,
+    database,
+    temporal,
+    sim,
+    broker,
+    configPath,
+    logs,
+    taskQueue,
     teardown: async () => {
       await Promise.allSettled([database.drop(), temporal.teardown(), sim.stop(), fs.rm(path.dirname(configPath), { recursive: true, force: true })]);
     },
@@ -85,44 +95,115 @@ export interface SeededPairs {
   inactiveOpen: number;
 }
 
-export async function insertPair(db: Db, values: {
-  symbol1: string; symbol2: string; rank?: number | null; is_active?: boolean; correlation?: number;
-  hedge_ratio?: number; half_life?: number | null; cointegration_pvalue?: number;
-  entry_threshold?: number | null; exit_threshold?: number | null; stop_loss_threshold?: number | null;
-}): Promise<number> {
-  const row = await db.insertInto('strategy_engine.pair_registry').values({
-    hedge_ratio: 0.9231, hedge_alpha: 0.1, half_life: 18.4, cointegration_pvalue: 0.0024, cointegration_stat: -4.2,
-    correlation: 0.8697, score: 1, rank: 1, is_active: true, entry_threshold: null, exit_threshold: null, stop_loss_threshold: null,
-    ...values,
-  }).returning('id').executeTakeFirstOrThrow();
+export async function insertPair(
+  db: Db,
+  values: {
+    symbol1: string;
+    symbol2: string;
+    rank?: number | null;
+    is_active?: boolean;
+    correlation?: number;
+    hedge_ratio?: number;
+    half_life?: number | null;
+    cointegration_pvalue?: number;
+    entry_threshold?: number | null;
+    exit_threshold?: number | null;
+    stop_loss_threshold?: number | null;
+  },
+): Promise<number> {
+  const row = await db
+    .insertInto('strategy_engine.pair_registry')
+    .values({
+      hedge_ratio: 0.9231,
+      hedge_alpha: 0.1,
+      half_life: 18.4,
+      cointegration_pvalue: 0.0024,
+      cointegration_stat: -4.2,
+      correlation: 0.8697,
+      score: 1,
+      rank: 1,
+      is_active: true,
+      entry_threshold: null,
+      exit_threshold: null,
+      stop_loss_threshold: null,
+      ...values,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   return row.id;
 }
 
 /** Hourly spread rows ending at `last`, the first `warmup` without a z-score; z of row i is zOf(i). */
-export async function insertSpreads(db: Db, pairId: number, last: Date, count: number, opts: {
-  warmup?: number; zOf?: (i: number) => number; price1?: number; price2?: number;
-} = {}): Promise<void> {
+export async function insertSpreads(
+  db: Db,
+  pairId: number,
+  last: Date,
+  count: number,
+  opts: {
+    warmup?: number;
+    zOf?: (i: number) => number;
+    price1?: number;
+    price2?: number;
+  } = {},
+): Promise<void> {
   const rows = Array.from({ length: count }, (_, i) => {
     const ts = new Date(last.getTime() - (count - 1 - i) * HOUR);
     const warm = i < (opts.warmup ?? 0);
     return {
-      pair_id: pairId, ts, price1: opts.price1 ?? 70, price2: opts.price2 ?? 72, hedge_ratio: 0.9231,
-      spread: 0.01 + i / 10_000, rolling_mean: warm ? null : 0.01, rolling_std: warm ? null : 0.002,
+      pair_id: pairId,
+      ts,
+      price1: opts.price1 ?? 70,
+      price2: opts.price2 ?? 72,
+      hedge_ratio: 0.9231,
+      spread: 0.01 + i / 10_000,
+      rolling_mean: warm ? null : 0.01,
+      rolling_std: warm ? null : 0.002,
       z_score: warm ? null : (opts.zOf ?? ((k) => Math.sin(k / 5) * 2))(i),
     };
   });
-  for (let i = 0; i < rows.length; i += 2000) await db.insertInto('strategy_engine.pair_spread').values(rows.slice(i, i + 2000)).execute();
+  for (let i = 0; i < rows.length; i += 2000)
+    await db
+      .insertInto('strategy_engine.pair_spread')
+      .values(rows.slice(i, i + 2000))
+      .execute();
 }
 
-export async function insertTrade(db: Db, values: {
-  pair_id: number; side?: 'LONG_SPREAD' | 'SHORT_SPREAD'; status: 'PENDING' | 'OPEN' | 'CLOSING' | 'CLOSED' | 'FAILED';
-  workflow_id?: string | null; entry_time?: Date | null; entry_z_score?: number | null; qty1?: number | null; qty2?: number | null;
-  entry_price1?: number | null; entry_price2?: number | null; exit_time?: Date | null; pnl?: number | null; hold_hours?: number | null;
-}): Promise<number> {
-  const row = await db.insertInto('strategy_engine.pair_trade').values({
-    side: 'LONG_SPREAD', workflow_id: null, entry_time: null, entry_z_score: null, qty1: null, qty2: null,
-    entry_price1: null, entry_price2: null, exit_time: null, pnl: null, hold_hours: null, ...values,
-  }).returning('id').executeTakeFirstOrThrow();
+export async function insertTrade(
+  db: Db,
+  values: {
+    pair_id: number;
+    side?: 'LONG_SPREAD' | 'SHORT_SPREAD';
+    status: 'PENDING' | 'OPEN' | 'CLOSING' | 'CLOSED' | 'FAILED';
+    workflow_id?: string | null;
+    entry_time?: Date | null;
+    entry_z_score?: number | null;
+    qty1?: number | null;
+    qty2?: number | null;
+    entry_price1?: number | null;
+    entry_price2?: number | null;
+    exit_time?: Date | null;
+    pnl?: number | null;
+    hold_hours?: number | null;
+  },
+): Promise<number> {
+  const row = await db
+    .insertInto('strategy_engine.pair_trade')
+    .values({
+      side: 'LONG_SPREAD',
+      workflow_id: null,
+      entry_time: null,
+      entry_z_score: null,
+      qty1: null,
+      qty2: null,
+      entry_price1: null,
+      entry_price2: null,
+      exit_time: null,
+      pnl: null,
+      hold_hours: null,
+      ...values,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   return row.id;
 }
 
@@ -145,5 +226,9 @@ export async function insertCointegratedBars(db: Db, symbol1: string, symbol2: s
     rows.push({ symbol: symbol1, ts, open: p1, high: p1, low: p1, close: p1, volume: 1000 });
     rows.push({ symbol: symbol2, ts, open: p2, high: p2, low: p2, close: p2, volume: 1000 });
   }
-  for (let i = 0; i < rows.length; i += 4000) await db.insertInto('strategy_engine.market_data').values(rows.slice(i, i + 4000)).execute();
+  for (let i = 0; i < rows.length; i += 4000)
+    await db
+      .insertInto('strategy_engine.market_data')
+      .values(rows.slice(i, i + 4000))
+      .execute();
 }

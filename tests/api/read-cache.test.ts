@@ -2,20 +2,27 @@ import { ReadCache } from '../../api/read-cache';
 
 function deferred<T>() {
   let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => { resolve = r; });
+  const promise = new Promise<T>((r) => {
+    resolve = r;
+  });
   return { promise, resolve };
 }
 
 describe('ReadCache', () => {
   let now = 0;
   const clock = () => now;
-  beforeEach(() => { now = 1_000; });
+  beforeEach(() => {
+    now = 1_000;
+  });
 
   it('shares one computation among concurrent requests', async () => {
     const cache = new ReadCache<string>(1000, clock);
     const gate = deferred<string>();
     let calls = 0;
-    const compute = () => { calls++; return gate.promise; };
+    const compute = () => {
+      calls++;
+      return gate.promise;
+    };
     const a = cache.run('k', compute);
     const b = cache.run('k', compute);
     gate.resolve('v');
@@ -61,7 +68,11 @@ describe('ReadCache', () => {
 
   it('does not cache failures', async () => {
     const cache = new ReadCache<number>(1000, clock);
-    await expect(cache.run('k', async () => { throw new Error('db down'); })).rejects.toThrow('db down');
+    await expect(
+      cache.run('k', async () => {
+        throw new Error('db down');
+      }),
+    ).rejects.toThrow('db down');
     expect(await cache.run('k', async () => 5)).toBe(5);
   });
 });

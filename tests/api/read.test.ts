@@ -24,38 +24,90 @@ describe('pairs API read endpoints', () => {
     ids.inactive = await insertPair(db, { symbol1: 'CCC', symbol2: 'DDD', rank: null, is_active: false });
     ids.inactiveOpen = await insertPair(db, { symbol1: 'EEE', symbol2: 'FFF', rank: null, is_active: false, correlation: 0.6 });
 
-    await insertSpreads(db, ids.qrvo, latest, 24 * 40, { warmup: 5, zOf: (i) => (i === 24 * 40 - 1 ? -1.842 : Math.sin(i / 7)), price1: 70, price2: 72 });
+    await insertSpreads(db, ids.qrvo, latest, 24 * 40, {
+      warmup: 5,
+      zOf: (i) => (i === 24 * 40 - 1 ? -1.842 : Math.sin(i / 7)),
+      price1: 70,
+      price2: 72,
+    });
     await insertSpreads(db, ids.inactiveOpen, latest, 10, { zOf: () => 0.5, price1: 20, price2: 30 });
 
     ids.openTrade = await insertTrade(db, {
-      pair_id: ids.qrvo, side: 'LONG_SPREAD', status: 'OPEN', workflow_id: `pair-trade-${ids.qrvo}-missing`,
-      entry_time: entryTime, entry_z_score: -2.14, qty1: 15, qty2: 14, entry_price1: 68.42, entry_price2: 74.11,
+      pair_id: ids.qrvo,
+      side: 'LONG_SPREAD',
+      status: 'OPEN',
+      workflow_id: `pair-trade-${ids.qrvo}-missing`,
+      entry_time: entryTime,
+      entry_z_score: -2.14,
+      qty1: 15,
+      qty2: 14,
+      entry_price1: 68.42,
+      entry_price2: 74.11,
     });
     ids.shortTrade = await insertTrade(db, {
-      pair_id: ids.inactiveOpen, side: 'SHORT_SPREAD', status: 'OPEN', entry_time: new Date(simNow - 3.2 * DAY),
-      entry_z_score: 2.3, qty1: 10, qty2: 5, entry_price1: 21, entry_price2: 29,
+      pair_id: ids.inactiveOpen,
+      side: 'SHORT_SPREAD',
+      status: 'OPEN',
+      entry_time: new Date(simNow - 3.2 * DAY),
+      entry_z_score: 2.3,
+      qty1: 10,
+      qty2: 5,
+      entry_price1: 21,
+      entry_price2: 29,
     });
     for (const c of closed) {
       await insertTrade(db, {
-        pair_id: ids.override, status: 'CLOSED', entry_time: new Date(Date.parse(c.exit) - c.hold * HOUR),
-        exit_time: new Date(c.exit), pnl: c.pnl, hold_hours: c.hold, qty1: 1, qty2: 1, entry_price1: 1, entry_price2: 1,
+        pair_id: ids.override,
+        status: 'CLOSED',
+        entry_time: new Date(Date.parse(c.exit) - c.hold * HOUR),
+        exit_time: new Date(c.exit),
+        pnl: c.pnl,
+        hold_hours: c.hold,
+        qty1: 1,
+        qty2: 1,
+        entry_price1: 1,
+        entry_price2: 1,
       });
     }
     await insertTrade(db, { pair_id: ids.override, status: 'FAILED', pnl: -999 }); // not closed: excluded from P&L
 
-    await db.insertInto('strategy_engine.pair_signal').values([
-      { pair_id: ids.qrvo, ts: new Date('2026-03-27T14:00:00Z'), type: 'LONG_SPREAD', z_score: -2.14, reason: 'entry', inputs: '{}' },
-      { pair_id: ids.qrvo, ts: new Date('2026-03-28T14:00:00Z'), type: 'SKIPPED', z_score: null, reason: 'stale bar', inputs: '{}' },
-      { pair_id: ids.qrvo, ts: new Date('2026-03-20T14:00:00Z'), type: 'EXIT', z_score: 0.1, reason: 'old', inputs: '{}' },
-    ]).execute();
-    await db.updateTable('strategy_engine.strategy_state').set({ last_update: new Date('2026-03-28T14:00:00Z') }).execute();
+    await db
+      .insertInto('strategy_engine.pair_signal')
+      .values([
+        { pair_id: ids.qrvo, ts: new Date('2026-03-27T14:00:00Z'), type: 'LONG_SPREAD', z_score: -2.14, reason: 'entry', inputs: '{}' },
+        { pair_id: ids.qrvo, ts: new Date('2026-03-28T14:00:00Z'), type: 'SKIPPED', z_score: null, reason: 'stale bar', inputs: '{}' },
+        { pair_id: ids.qrvo, ts: new Date('2026-03-20T14:00:00Z'), type: 'EXIT', z_score: 0.1, reason: 'old', inputs: '{}' },
+      ])
+      .execute();
+    await db
+      .updateTable('strategy_engine.strategy_state')
+      .set({ last_update: new Date('2026-03-28T14:00:00Z') })
+      .execute();
 
-    await db.insertInto('strategy_engine.backtest_run').values([ids.qrvo, ids.override, ids.qrvo].map((pairId, i) => ({
-      pair_id: pairId, run_date: new Date(Date.UTC(2026, 2, 25 + i, 12)) as never, start_date: '2025-09-01', end_date: '2026-03-01',
-      params: '{}', total_return: 0.042, annualized_return: 0.091, sharpe_ratio: 0.516 + i, max_drawdown: 0.082, win_rate: 0.615,
-      profit_factor: 1.31, total_trades: 26 + i, avg_hold_time_hours: 11.4, kelly_fraction: 0.18, passed_gate: i !== 1,
-      equity_curve: '[]', trade_log: '[]',
-    }))).execute();
+    await db
+      .insertInto('strategy_engine.backtest_run')
+      .values(
+        [ids.qrvo, ids.override, ids.qrvo].map((pairId, i) => ({
+          pair_id: pairId,
+          run_date: new Date(Date.UTC(2026, 2, 25 + i, 12)) as never,
+          start_date: '2025-09-01',
+          end_date: '2026-03-01',
+          params: '{}',
+          total_return: 0.042,
+          annualized_return: 0.091,
+          sharpe_ratio: 0.516 + i,
+          max_drawdown: 0.082,
+          win_rate: 0.615,
+          profit_factor: 1.31,
+          total_trades: 26 + i,
+          avg_hold_time_hours: 11.4,
+          kelly_fraction: 0.18,
+          passed_gate: i !== 1,
+          equity_curve: '[]',
+          trade_log: '[]',
+        })),
+      )
+      .execute();
   }, 120_000);
 
   afterAll(async () => {
@@ -131,8 +183,14 @@ describe('pairs API read endpoints', () => {
       cointegration_pvalue: 0.0024,
       correlation: 0.8697,
       open_trade: {
-        id: ids.openTrade, side: 'LONG_SPREAD', entry_time: '2025-03-03T03:00:00+00:00',
-        entry_z_score: -2.14, qty1: 15, qty2: 14, entry_price1: 68.42, entry_price2: 74.11,
+        id: ids.openTrade,
+        side: 'LONG_SPREAD',
+        entry_time: '2025-03-03T03:00:00+00:00',
+        entry_z_score: -2.14,
+        qty1: 15,
+        qty2: 14,
+        entry_price1: 68.42,
+        entry_price2: 74.11,
       },
       last_signal: { type: 'LONG_SPREAD', z_score: -2.14, timestamp: '2026-03-27T14:00:00+00:00' },
       live: null,
@@ -151,8 +209,16 @@ describe('pairs API read endpoints', () => {
     const res = await request(env.app).get(`${API}/backtest/history`).expect(200);
     expect(res.body).toHaveLength(3);
     expect(res.body[0]).toEqual({
-      id: expect.any(Number), pair_id: ids.qrvo, run_date: '2026-03-27', start_date: '2025-09-01', end_date: '2026-03-01',
-      sharpe_ratio: 2.516, max_drawdown: 0.082, win_rate: 0.615, total_trades: 28, passed_gate: true,
+      id: expect.any(Number),
+      pair_id: ids.qrvo,
+      run_date: '2026-03-27',
+      start_date: '2025-09-01',
+      end_date: '2026-03-01',
+      sharpe_ratio: 2.516,
+      max_drawdown: 0.082,
+      win_rate: 0.615,
+      total_trades: 28,
+      passed_gate: true,
     });
     expect(res.body.map((r: { run_date: string }) => r.run_date)).toEqual(['2026-03-27', '2026-03-26', '2026-03-25']);
     const filtered = await request(env.app).get(`${API}/backtest/history?pair_id=${ids.override}`).expect(200);
@@ -180,12 +246,30 @@ describe('pairs API read endpoints', () => {
   it('serves openapi.json generated from the schemas, healthz, readyz and metrics', async () => {
     const doc = await request(env.app).get(`${API}/openapi.json`).expect(200);
     expect(doc.body.openapi).toBe('3.0.3');
-    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining([
-      `${API}/status`, `${API}/active`, `${API}/performance`, `${API}/{pair_id}/history`, `${API}/{pair_id}/details`,
-      `${API}/config`, `${API}/start`, `${API}/stop`, `${API}/emergency-stop`, `${API}/{pair_id}/close`, `${API}/backtest`,
-      `${API}/backtest/history`,
-    ]));
-    expect(doc.body.components.schemas.Status.required).toEqual(['is_active', 'total_pairs', 'active_pairs', 'needs_attention', 'total_pnl', 'last_update']);
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining([
+        `${API}/status`,
+        `${API}/active`,
+        `${API}/performance`,
+        `${API}/{pair_id}/history`,
+        `${API}/{pair_id}/details`,
+        `${API}/config`,
+        `${API}/start`,
+        `${API}/stop`,
+        `${API}/emergency-stop`,
+        `${API}/{pair_id}/close`,
+        `${API}/backtest`,
+        `${API}/backtest/history`,
+      ]),
+    );
+    expect(doc.body.components.schemas.Status.required).toEqual([
+      'is_active',
+      'total_pairs',
+      'active_pairs',
+      'needs_attention',
+      'total_pnl',
+      'last_update',
+    ]);
     expect(doc.body.paths[`${API}/config`].post.security).toEqual([{ bearerAuth: [] }]);
 
     await request(env.app).get('/healthz').expect(200, { status: 'ok' });
@@ -193,12 +277,17 @@ describe('pairs API read endpoints', () => {
     expect(ready.body.status).toBe('ok');
     expect(Object.keys(ready.body.checks).sort()).toEqual(['broker', 'database', 'temporal']);
 
-    const metrics = await request(env.app).get('/metrics').expect(200).expect('Content-Type', /text\/plain/);
+    const metrics = await request(env.app)
+      .get('/metrics')
+      .expect(200)
+      .expect('Content-Type', /text\/plain/);
     expect(metrics.text).toMatch(/^pairs_open_trades 2$/m);
     expect(metrics.text).toMatch(/^pairs_signals_total\{type="LONG_SPREAD"\} 1$/m);
     expect(metrics.text).toMatch(/^pairs_trades_total\{status="CLOSED"\} 4$/m);
     expect(metrics.text).toMatch(/^pairs_orders_total\{phase="exit"\} 8$/m);
-    expect(metrics.text).toMatch(/pairs_api_request_duration_seconds_count\{method="GET",route="\/api\/strategies\/pairs\/status",status="200"\} [1-9]/);
+    expect(metrics.text).toMatch(
+      /pairs_api_request_duration_seconds_count\{method="GET",route="\/api\/strategies\/pairs\/status",status="200"\} [1-9]/,
+    );
     expect(metrics.text).toContain('pairs_cycle_duration_seconds');
     expect(metrics.text).toMatch(/^pairs_metrics_database_up 1$/m);
   });

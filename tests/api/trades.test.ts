@@ -22,8 +22,12 @@ describe('pairs API trade control with a running worker', () => {
     // Wednesday 2026-11-18 10:40 New York: the simulated market is open.
     env = await startApiTestEnv('trades', {}, { seed: 11, startTime: '2026-11-18T15:40:00Z' });
     worker = await createPairsWorker({
-      connection: env.temporal.nativeConnection, taskQueue: env.taskQueue, db: env.db, broker: env.broker,
-      configPath: env.configPath, workflowBundle: await bundle,
+      connection: env.temporal.nativeConnection,
+      taskQueue: env.taskQueue,
+      db: env.db,
+      broker: env.broker,
+      configPath: env.configPath,
+      workflowBundle: await bundle,
     });
     running = worker.run();
   });
@@ -38,9 +42,18 @@ describe('pairs API trade control with a running worker', () => {
   async function openTrade(symbol1: string, symbol2: string, side: TradeSide) {
     const pairId = await seedPair(env.db, env.broker, { symbol1, symbol2, entry: 1000, stopLoss: 2000 });
     await runCycleNow(env.temporal.client, { taskQueue: env.taskQueue });
-    const signal = await env.db.insertInto('strategy_engine.pair_signal').values({
-      pair_id: pairId, ts: new Date(), type: side, z_score: -2.2, reason: 'test', inputs: '{}',
-    }).returning('id').executeTakeFirstOrThrow();
+    const signal = await env.db
+      .insertInto('strategy_engine.pair_signal')
+      .values({
+        pair_id: pairId,
+        ts: new Date(),
+        type: side,
+        z_score: -2.2,
+        reason: 'test',
+        inputs: '{}',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const { trade } = await createPendingTrade(env.db, { pairId, entrySignalId: signal.id, side, entryZ: -2.2 }, pairTradeWorkflowId);
     await startPairTradeWorkflow(env.temporal.client, { tradeId: trade!.id, pairId, symbol1, symbol2, side, entryZ: -2.2 }, env.taskQueue);
     const open = await waitFor('trade OPEN', () => tradeWithStatus(env.db, trade!.id, ['OPEN']), 60_000);

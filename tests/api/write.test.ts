@@ -27,7 +27,8 @@ describe('pairs API write endpoints, auth and bad input', () => {
     await env?.teardown();
   });
 
-  const strategyActive = async () => (await env.db.selectFrom('strategy_engine.strategy_state').select('is_active').executeTakeFirstOrThrow()).is_active;
+  const strategyActive = async () =>
+    (await env.db.selectFrom('strategy_engine.strategy_state').select('is_active').executeTakeFirstOrThrow()).is_active;
 
   describe('auth', () => {
     const posts = ['/start', '/stop', '/emergency-stop', '/config', `/1/close`, '/backtest'];
@@ -35,7 +36,13 @@ describe('pairs API write endpoints, auth and bad input', () => {
     it('refuses every POST without a bearer token, with a wrong one, or with a malformed header: 401, nothing changes', async () => {
       const before = await fs.readFile(env.configPath, 'utf8');
       for (const path of posts) {
-        for (const headers of [{}, { Authorization: 'Bearer wrong' }, { Authorization: `Bearer ${TOKEN}x` }, { Authorization: TOKEN }, { Authorization: `Basic ${TOKEN}` }]) {
+        for (const headers of [
+          {},
+          { Authorization: 'Bearer wrong' },
+          { Authorization: `Bearer ${TOKEN}x` },
+          { Authorization: TOKEN },
+          { Authorization: `Basic ${TOKEN}` },
+        ]) {
           const res = await request(env.app).post(`${API}${path}`).set(headers).send({ entry_threshold: 2.2 }).expect(401);
           isError(res.body);
           expect(res.body.error).toBe('Unauthorized');
@@ -57,8 +64,11 @@ describe('pairs API write endpoints, auth and bad input', () => {
 
     it('with no token configured, POSTs are refused', async () => {
       const app = createApp({
-        db: env.db, temporal: { client: env.temporal.client, taskQueue: env.taskQueue }, broker: env.broker,
-        configPath: env.configPath, apiToken: undefined,
+        db: env.db,
+        temporal: { client: env.temporal.client, taskQueue: env.taskQueue },
+        broker: env.broker,
+        configPath: env.configPath,
+        apiToken: undefined,
       });
       const res = await request(app).post(`${API}/stop`).set(AUTH).expect(401);
       expect(res.body.details[0]).toMatch(/no PAIRS_API_TOKEN/);
@@ -74,8 +84,11 @@ describe('pairs API write endpoints, auth and bad input', () => {
       expect(text).toContain('# |z| beyond which a flat pair opens a trade');
       expect((await loadConfig(env.configPath)).entry_threshold).toBe(2.2);
       await request(env.app).get(`${API}/config`).expect(200, res.body);
-      await request(env.app).post(`${API}/config`).set(AUTH)
-        .send({ entry_threshold: 2.0, exit_threshold: 0.5, stop_loss_threshold: 3.0, max_hold_hours: 72, position_pct: 0.02 }).expect(200);
+      await request(env.app)
+        .post(`${API}/config`)
+        .set(AUTH)
+        .send({ entry_threshold: 2.0, exit_threshold: 0.5, stop_loss_threshold: 3.0, max_hold_hours: 72, position_pct: 0.02 })
+        .expect(200);
     });
 
     it.each([
@@ -104,7 +117,10 @@ describe('pairs API write endpoints, auth and bad input', () => {
     it('without a deployed schedule, still flips strategy_state.is_active', async () => {
       await request(env.app).post(`${API}/stop`).set(AUTH).expect(200, { message: 'Strategy stopped' });
       expect(await strategyActive()).toBe(false);
-      await request(env.app).get(`${API}/status`).expect(200).then((r) => expect(r.body.is_active).toBe(false));
+      await request(env.app)
+        .get(`${API}/status`)
+        .expect(200)
+        .then((r) => expect(r.body.is_active).toBe(false));
       await request(env.app).post(`${API}/start`).set(AUTH).expect(200, { message: 'Strategy started' });
       expect(await strategyActive()).toBe(true);
     });
@@ -156,11 +172,28 @@ describe('pairs API write endpoints, auth and bad input', () => {
     const body = { pair_id: 0, start_date: '2025-01-26', end_date: '2025-02-20' };
 
     it('runs on stored bars with the hedge ratio from the formation window, stores the run, returns the spec shape', async () => {
-      const res = await request(env.app).post(`${API}/backtest`).set(AUTH).send({ ...body, pair_id: pairId, initial_capital: 50_000 }).expect(200);
+      const res = await request(env.app)
+        .post(`${API}/backtest`)
+        .set(AUTH)
+        .send({ ...body, pair_id: pairId, initial_capital: 50_000 })
+        .expect(200);
       expect(Object.keys(res.body)).toEqual([
-        'run_id', 'pair_id', 'total_return', 'annualized_return', 'sharpe_ratio', 'max_drawdown', 'win_rate', 'profit_factor',
-        'total_trades', 'avg_hold_time_hours', 'kelly_fraction', 'passed_gate', 'equity_curve', 'trade_log',
-        'effective_start_date', 'effective_end_date',
+        'run_id',
+        'pair_id',
+        'total_return',
+        'annualized_return',
+        'sharpe_ratio',
+        'max_drawdown',
+        'win_rate',
+        'profit_factor',
+        'total_trades',
+        'avg_hold_time_hours',
+        'kelly_fraction',
+        'passed_gate',
+        'equity_curve',
+        'trade_log',
+        'effective_start_date',
+        'effective_end_date',
       ]);
       expect(res.body).toMatchObject({ effective_start_date: '2025-01-26', effective_end_date: '2025-02-20' });
       expect(res.body.pair_id).toBe(pairId);
@@ -172,14 +205,28 @@ describe('pairs API write endpoints, auth and bad input', () => {
       expect(res.body.equity_curve[0].equity).toBeCloseTo(50_000, -1);
       const stored = await env.db.selectFrom('strategy_engine.backtest_run').selectAll().where('id', '=', res.body.run_id).executeTakeFirstOrThrow();
       expect(stored).toMatchObject({ pair_id: pairId, start_date: '2025-01-26', end_date: '2025-02-20', total_trades: res.body.total_trades });
-      expect(stored.params).toMatchObject({ entry_threshold: 2, exit_threshold: 0.5, stop_loss_threshold: 3, initial_capital: 50_000, formation_bars: 500 });
+      expect(stored.params).toMatchObject({
+        entry_threshold: 2,
+        exit_threshold: 0.5,
+        stop_loss_threshold: 3,
+        initial_capital: 50_000,
+        formation_bars: 500,
+      });
       const history = await request(env.app).get(`${API}/backtest/history?pair_id=${pairId}`).expect(200);
-      expect(history.body[0]).toMatchObject({ id: res.body.run_id, start_date: '2025-01-26', end_date: '2025-02-20', passed_gate: res.body.passed_gate });
+      expect(history.body[0]).toMatchObject({
+        id: res.body.run_id,
+        start_date: '2025-01-26',
+        end_date: '2025-02-20',
+        passed_gate: res.body.passed_gate,
+      });
     });
 
     it('runs a period wider than the stored data over the overlap and reports the effective period', async () => {
-      const res = await request(env.app).post(`${API}/backtest`).set(AUTH)
-        .send({ pair_id: pairId, start_date: '2000-01-01', end_date: '2100-01-01' }).expect(200);
+      const res = await request(env.app)
+        .post(`${API}/backtest`)
+        .set(AUTH)
+        .send({ pair_id: pairId, start_date: '2000-01-01', end_date: '2100-01-01' })
+        .expect(200);
       // 1,500 bars from 2025-01-01 00:00: the first 500 fit the hedge ratio, the test runs from bar 500
       // (2025-01-21 20:00) to the last bar (2025-03-04 11:00).
       expect(res.body).toMatchObject({ effective_start_date: '2025-01-21', effective_end_date: '2025-03-04' });
@@ -192,9 +239,16 @@ describe('pairs API write endpoints, auth and bad input', () => {
 
     it.each([
       [{ start_date: '2025-02-20', end_date: '2025-01-26' }, 400, /end_date must not be before start_date/],
-      [{ start_date: '2026-01-05', end_date: '2026-02-01' }, 400,
-        /no usable overlap with 2026-01-05 \.\. 2026-02-01: the stored hourly bars of QRVO\/SWKS cover 2025-01-01 \.\. 2025-03-04 \(1500 shared bars\)/],
-      [{ start_date: '2024-01-01', end_date: '2025-01-15' }, 400, /no usable overlap with 2024-01-01 \.\. 2025-01-15: .* cover 2025-01-01 \.\. 2025-03-04/],
+      [
+        { start_date: '2026-01-05', end_date: '2026-02-01' },
+        400,
+        /no usable overlap with 2026-01-05 \.\. 2026-02-01: the stored hourly bars of QRVO\/SWKS cover 2025-01-01 \.\. 2025-03-04 \(1500 shared bars\)/,
+      ],
+      [
+        { start_date: '2024-01-01', end_date: '2025-01-15' },
+        400,
+        /no usable overlap with 2024-01-01 \.\. 2025-01-15: .* cover 2025-01-01 \.\. 2025-03-04/,
+      ],
       [{ start_date: '2025-02-30' }, 400, /real calendar date/],
       [{ entry_threshold: 1, exit_threshold: 1.5 }, 400, /exit_threshold < entry_threshold/],
       [{ initial_capital: -5 }, 400, /initial_capital/],
@@ -202,11 +256,21 @@ describe('pairs API write endpoints, auth and bad input', () => {
       [{ pair_id: '1' }, 400, /pair_id/],
       [{ pair_id: 999999 }, 404, /no pair with id 999999/],
     ])('rejects %j (%d) and stores nothing', async (patch, status, detail) => {
-      const before = await env.db.selectFrom('strategy_engine.backtest_run').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-      const res = await request(env.app).post(`${API}/backtest`).set(AUTH).send({ ...body, pair_id: pairId, ...patch }).expect(status);
+      const before = await env.db
+        .selectFrom('strategy_engine.backtest_run')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      const res = await request(env.app)
+        .post(`${API}/backtest`)
+        .set(AUTH)
+        .send({ ...body, pair_id: pairId, ...patch })
+        .expect(status);
       isError(res.body);
       expect(res.body.details.join('\n')).toMatch(detail);
-      const after = await env.db.selectFrom('strategy_engine.backtest_run').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const after = await env.db
+        .selectFrom('strategy_engine.backtest_run')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
       expect(after.n).toBe(before.n);
     });
   });
@@ -247,7 +311,11 @@ describe('pairs API write endpoints, auth and bad input', () => {
     it('GET /readyz is ready through a lazy Temporal connection (what `pairs api` uses)', async () => {
       const client = new Client({ connection: Connection.lazy({ address: env.temporal.address }) });
       const app = createApp({
-        db: env.db, temporal: { client, taskQueue: env.taskQueue }, broker: env.broker, configPath: env.configPath, apiToken: TOKEN,
+        db: env.db,
+        temporal: { client, taskQueue: env.taskQueue },
+        broker: env.broker,
+        configPath: env.configPath,
+        apiToken: TOKEN,
       });
       const res = await request(app).get('/readyz').expect(200);
       expect(res.body.checks.temporal.ok).toBe(true);
@@ -255,9 +323,11 @@ describe('pairs API write endpoints, auth and bad input', () => {
 
     it('GET /readyz names the dependency that failed (503)', async () => {
       const app = createApp({
-        db: env.db, temporal: { client: env.temporal.client, taskQueue: env.taskQueue },
+        db: env.db,
+        temporal: { client: env.temporal.client, taskQueue: env.taskQueue },
         broker: createAlpacaBroker({ keyId: 'K', secret: 'S', simulatorUrl: 'http://127.0.0.1:9', timeoutMs: 500 }),
-        configPath: env.configPath, apiToken: TOKEN,
+        configPath: env.configPath,
+        apiToken: TOKEN,
       });
       const res = await request(app).get('/readyz').expect(503);
       expect(res.body.status).toBe('unavailable');

@@ -12,7 +12,11 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-interface ImportLine { file: string; spec: string; typeOnly: boolean }
+interface ImportLine {
+  file: string;
+  spec: string;
+  typeOnly: boolean;
+}
 
 function imports(dir: string): ImportLine[] {
   return sourceFiles(dir).flatMap((file) => {
@@ -22,7 +26,7 @@ function imports(dir: string): ImportLine[] {
       found.push({ file, spec: m[3], typeOnly: Boolean(m[2]) });
     }
     for (const m of text.matchAll(/\brequire\(\s*['"]([^'"]+)['"]\s*\)|\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)) {
-      found.push({ file, spec: (m[1] ?? m[2]), typeOnly: false });
+      found.push({ file, spec: m[1] ?? m[2], typeOnly: false });
     }
     return found;
   });
@@ -38,22 +42,28 @@ const IO_PACKAGES = /^(node:)?(fs|net|http|https|child_process|dgram|dns|tls|pg|
 
 describe('imports flow one way', () => {
   it('strategy/ imports no I/O module and nothing outside strategy/', () => {
-    const offending = imports('strategy').filter((l) =>
-      IO_PACKAGES.test(l.spec) || ['db', 'broker', 'activities', 'workflows', 'api', 'cli', 'config'].some((f) => resolvesInto(l, f)));
+    const offending = imports('strategy').filter(
+      (l) => IO_PACKAGES.test(l.spec) || ['db', 'broker', 'activities', 'workflows', 'api', 'cli', 'config'].some((f) => resolvesInto(l, f)),
+    );
     expect(offending).toEqual([]);
   });
 
   it('workflows/ imports neither db/ nor broker/ nor activities/ at run time, and no Node module', () => {
     // broker/order-status.ts is the one model of Alpaca's order lifecycle: pure, and imported by the trade workflow.
-    const offending = imports('workflows').filter((l) =>
-      (!l.typeOnly && !resolvesInto(l, 'broker/order-status') && ['db', 'broker', 'activities', 'api', 'cli', 'temporal'].some((f) => resolvesInto(l, f))) ||
-      (!l.typeOnly && /^(node:|fs$|path$|crypto$|pg$|kysely$|@temporalio\/(client|worker|activity)$)/.test(l.spec)));
+    const offending = imports('workflows').filter(
+      (l) =>
+        (!l.typeOnly &&
+          !resolvesInto(l, 'broker/order-status') &&
+          ['db', 'broker', 'activities', 'api', 'cli', 'temporal'].some((f) => resolvesInto(l, f))) ||
+        (!l.typeOnly && /^(node:|fs$|path$|crypto$|pg$|kysely$|@temporalio\/(client|worker|activity)$)/.test(l.spec)),
+    );
     expect(offending).toEqual([]);
   });
 
   it('broker/ and db/ know nothing of workflows or HTTP routes', () => {
-    const offending = [...imports('broker'), ...imports('db')].filter((l) =>
-      ['workflows', 'activities', 'api', 'temporal', 'cli'].some((f) => resolvesInto(l, f)) || /^@temporalio\//.test(l.spec));
+    const offending = [...imports('broker'), ...imports('db')].filter(
+      (l) => ['workflows', 'activities', 'api', 'temporal', 'cli'].some((f) => resolvesInto(l, f)) || /^@temporalio\//.test(l.spec),
+    );
     expect(offending).toEqual([]);
   });
 });

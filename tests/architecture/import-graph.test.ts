@@ -23,7 +23,9 @@ function sourceFiles(dir: string): string[] {
 function importGraph(): Map<string, string[]> {
   const graph = new Map<string, string[]>();
   for (const file of FOLDERS.flatMap(sourceFiles)) {
-    const targets = relativeImportsOf(path.join(ROOT, file)).filter((t) => t.endsWith('.ts')).map((t) => path.relative(ROOT, t));
+    const targets = relativeImportsOf(path.join(ROOT, file))
+      .filter((t) => t.endsWith('.ts'))
+      .map((t) => path.relative(ROOT, t));
     graph.set(file, targets);
   }
   return graph;
@@ -74,9 +76,21 @@ describe('import graph', () => {
   });
 
   it('finds a cycle when there is one (the detector itself)', () => {
-    const cyclic = new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['a']]]);
+    const cyclic = new Map([
+      ['a', ['b']],
+      ['b', ['c']],
+      ['c', ['a']],
+      ['d', ['a']],
+    ]);
     expect(cyclesOf(cyclic)).toEqual([['a', 'b', 'c']]);
-    expect(cyclesOf(new Map([['a', ['b']], ['b', []]]))).toEqual([]);
+    expect(
+      cyclesOf(
+        new Map([
+          ['a', ['b']],
+          ['b', []],
+        ]),
+      ),
+    ).toEqual([]);
   });
 
   it('has no cycle', () => {
@@ -84,9 +98,18 @@ describe('import graph', () => {
   });
 
   it('reaches workflows/ from outside only through workflows/contracts/ (and the bundle entry, workflows/index.ts)', () => {
-    const offending = [...graph].flatMap(([file, targets]) => file.startsWith(`workflows${path.sep}`) ? [] : targets
-      .filter((t) => t.startsWith(`workflows${path.sep}`) && !t.startsWith(path.join('workflows', 'contracts')) && t !== path.join('workflows', 'index.ts'))
-      .map((t) => `${file} -> ${t}`));
+    const offending = [...graph].flatMap(([file, targets]) =>
+      file.startsWith(`workflows${path.sep}`)
+        ? []
+        : targets
+            .filter(
+              (t) =>
+                t.startsWith(`workflows${path.sep}`) &&
+                !t.startsWith(path.join('workflows', 'contracts')) &&
+                t !== path.join('workflows', 'index.ts'),
+            )
+            .map((t) => `${file} -> ${t}`),
+    );
     expect(offending).toEqual([]);
   });
 });

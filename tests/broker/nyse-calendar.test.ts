@@ -4,11 +4,29 @@ const holidays = (y: number): string[] => [...nyseHolidays(y)].sort((a, b) => a 
 
 test('NYSE holidays with weekend observance', () => {
   expect(holidays(2025)).toEqual([
-    '2025-01-01', '2025-01-20', '2025-02-17', '2025-04-18', '2025-05-26', '2025-06-19', '2025-07-04', '2025-09-01', '2025-11-27', '2025-12-25',
+    '2025-01-01',
+    '2025-01-20',
+    '2025-02-17',
+    '2025-04-18',
+    '2025-05-26',
+    '2025-06-19',
+    '2025-07-04',
+    '2025-09-01',
+    '2025-11-27',
+    '2025-12-25',
   ]);
   // July 4 2026 is a Saturday: observed Friday July 3.
   expect(holidays(2026)).toEqual([
-    '2026-01-01', '2026-01-19', '2026-02-16', '2026-04-03', '2026-05-25', '2026-06-19', '2026-07-03', '2026-09-07', '2026-11-26', '2026-12-25',
+    '2026-01-01',
+    '2026-01-19',
+    '2026-02-16',
+    '2026-04-03',
+    '2026-05-25',
+    '2026-06-19',
+    '2026-07-03',
+    '2026-09-07',
+    '2026-11-26',
+    '2026-12-25',
   ]);
   // Jan 1 2023 was a Sunday (observed Monday Jan 2); Jan 1 2022 a Saturday (not observed); no Juneteenth before 2022.
   expect(holidays(2023)).toContain('2023-01-02');
@@ -20,7 +38,10 @@ test('NYSE holidays with weekend observance', () => {
 test('sessions: DST-aware opens, early closes, 7 hourly bars a day (4 on early closes)', () => {
   const cal = tradingCalendar();
   const winter = cal.currentOrNextSession(Date.UTC(2025, 0, 6, 12));
-  expect([new Date(winter.openMs).toISOString(), new Date(winter.closeMs).toISOString()]).toEqual(['2025-01-06T14:30:00.000Z', '2025-01-06T21:00:00.000Z']);
+  expect([new Date(winter.openMs).toISOString(), new Date(winter.closeMs).toISOString()]).toEqual([
+    '2025-01-06T14:30:00.000Z',
+    '2025-01-06T21:00:00.000Z',
+  ]);
   const summer = cal.currentOrNextSession(Date.UTC(2025, 6, 7, 12));
   expect(new Date(summer.openMs).toISOString()).toBe('2025-07-07T13:30:00.000Z');
   const blackFriday = cal.currentOrNextSession(Date.UTC(2025, 10, 28, 12));

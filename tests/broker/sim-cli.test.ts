@@ -7,7 +7,11 @@ import path from 'node:path';
 test('pairs sim serves Alpaca paths and flushes state on SIGINT', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'pairs-sim-cli-'));
   const stateFile = path.join(dir, 'state.json');
-  const child = spawn(process.execPath, [path.join(__dirname, '../../bin/pairs.js'), 'sim', '--port', '0', '--state', stateFile, '--start', '2025-03-04T15:00:00Z', '--speed', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [path.join(__dirname, '../../bin/pairs.js'), 'sim', '--port', '0', '--state', stateFile, '--start', '2025-03-04T15:00:00Z', '--speed', '0'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   try {
     const url = await new Promise<string>((resolve, reject) => {
       let out = '';
@@ -37,9 +41,13 @@ test('pairs sim serves Alpaca paths and flushes state on SIGINT', async () => {
 });
 
 test('pairs sim rejects bad options with exit 2 and one line', async () => {
-  const child = spawn(process.execPath, [path.join(__dirname, '../../bin/pairs.js'), 'sim', '--speed', 'fast'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(__dirname, '../../bin/pairs.js'), 'sim', '--speed', 'fast'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let err = '';
-  child.stderr.on('data', (chunk: Buffer) => { err += chunk.toString(); });
+  child.stderr.on('data', (chunk: Buffer) => {
+    err += chunk.toString();
+  });
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   expect(code).toBe(2);
   expect(err.trim()).toBe('pairs: invalid --speed: fast');

@@ -17,8 +17,12 @@ const HOSTS = /^https:\/\/(paper-api|api|data|data\.sandbox)\.alpaca\.markets/;
 
 export function rawSdk(sim: SimulatorHandle, extra: { retry?: false; timeoutMs?: number } = {}): Alpaca {
   return new Alpaca({
-    keyId: 'TESTKEY', secret: 'TESTSECRET', rateLimit: false, retry: extra.retry ?? { maxRetries: 2, maxDelayMs: 1500 },
-    timeoutMs: extra.timeoutMs, fetchApi: (url, init) => fetch(url.replace(HOSTS, sim.url), init),
+    keyId: 'TESTKEY',
+    secret: 'TESTSECRET',
+    rateLimit: false,
+    retry: extra.retry ?? { maxRetries: 2, maxDelayMs: 1500 },
+    timeoutMs: extra.timeoutMs,
+    fetchApi: (url, init) => fetch(url.replace(HOSTS, sim.url), init),
   });
 }
 
@@ -26,7 +30,12 @@ export function adapter(sim: SimulatorHandle, options: Partial<AlpacaBrokerOptio
   return createAlpacaBroker({ keyId: 'TESTKEY', secret: 'TESTSECRET', simulatorUrl: sim.url, ...options });
 }
 
-export async function waitForOrder(broker: AlpacaBroker, clientOrderId: string, done: (o: BrokerOrder) => boolean, timeoutMs = 3000): Promise<BrokerOrder> {
+export async function waitForOrder(
+  broker: AlpacaBroker,
+  clientOrderId: string,
+  done: (o: BrokerOrder) => boolean,
+  timeoutMs = 3000,
+): Promise<BrokerOrder> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const order = await broker.getOrderByClientId(clientOrderId);

@@ -6,7 +6,17 @@ import { NotFoundError, PermissionError, RateLimitError, ValidationError } from 
 import type { SimulatorHandle } from '../../broker/simulator';
 import type { AlpacaBroker } from '../../broker/alpaca-broker';
 import { BrokerError } from '../../broker/types';
-import { adapter, isFilled, rawSdk, simPost, startTestSimulator, submitAsTheEngineRetries, waitForOrder, WEEKEND_TIME, rejection } from './sim-helpers';
+import {
+  adapter,
+  isFilled,
+  rawSdk,
+  simPost,
+  startTestSimulator,
+  submitAsTheEngineRetries,
+  waitForOrder,
+  WEEKEND_TIME,
+  rejection,
+} from './sim-helpers';
 
 let sim: SimulatorHandle;
 let broker: AlpacaBroker;
@@ -42,7 +52,18 @@ describe('account, clock, calendar, assets', () => {
     const days = await broker.getCalendar(new Date('2024-01-01T00:00:00Z'), new Date('2024-12-31T00:00:00Z'));
     const dates = new Set(days.map((d) => d.date));
     expect(days).toHaveLength(252);
-    for (const holiday of ['2024-01-01', '2024-01-15', '2024-02-19', '2024-03-29', '2024-05-27', '2024-06-19', '2024-07-04', '2024-09-02', '2024-11-28', '2024-12-25']) {
+    for (const holiday of [
+      '2024-01-01',
+      '2024-01-15',
+      '2024-02-19',
+      '2024-03-29',
+      '2024-05-27',
+      '2024-06-19',
+      '2024-07-04',
+      '2024-09-02',
+      '2024-11-28',
+      '2024-12-25',
+    ]) {
       expect(dates.has(holiday)).toBe(false);
     }
     expect(days.find((d) => d.date === '2024-07-03')).toEqual({ date: '2024-07-03', open: '09:30', close: '13:00' });
@@ -119,7 +140,10 @@ describe('orders and positions', () => {
     const shortAt = (await waitForOrder(broker, 'short-1', isFilled)).filledAvgPrice!;
 
     const positions = await broker.getPositions();
-    expect(positions.map((p) => [p.symbol, p.qty])).toEqual([['ARQX', 6], ['BLVN', -5]]);
+    expect(positions.map((p) => [p.symbol, p.qty])).toEqual([
+      ['ARQX', 6],
+      ['BLVN', -5],
+    ]);
     const short = positions.find((p) => p.symbol === 'BLVN')!;
     expect(short.marketValue).toBeLessThan(0);
     expect(short.avgEntryPrice).toBeCloseTo(shortAt, 4);
@@ -214,7 +238,10 @@ describe('orders and positions', () => {
 
     await simPost(sim, '/__sim/faults', { script: [{ fault: '429', method: 'POST', path: '/v2/orders' }] });
     // The adapter submits once (a 429 surfaces); the retry is the engine's (lookup by client id, then resubmit).
-    await expect(broker.submitMarketOrder({ symbol: 'ARQX', side: 'buy', qty: 1, clientOrderId: 'after-429' })).rejects.toMatchObject({ retryable: true, status: 429 });
+    await expect(broker.submitMarketOrder({ symbol: 'ARQX', side: 'buy', qty: 1, clientOrderId: 'after-429' })).rejects.toMatchObject({
+      retryable: true,
+      status: 429,
+    });
     await simPost(sim, '/__sim/faults', { script: [{ fault: '429', method: 'POST', path: '/v2/orders' }] });
     const order = await submitAsTheEngineRetries(broker, { symbol: 'ARQX', side: 'buy', qty: 1, clientOrderId: 'after-429' });
     expect(order.clientOrderId).toBe('after-429');

@@ -53,7 +53,8 @@ describe('read faults', () => {
     const pattern = async (): Promise<string> => {
       const s = await startTestSimulator({ seed: 99, faults: { errorRate: 0.4 } });
       const codes: number[] = [];
-      for (let i = 0; i < 20; i++) codes.push((await fetch(`${s.url}/v2/clock`, { headers: { 'APCA-API-KEY-ID': 'k', 'APCA-API-SECRET-KEY': 's' } })).status);
+      for (let i = 0; i < 20; i++)
+        codes.push((await fetch(`${s.url}/v2/clock`, { headers: { 'APCA-API-KEY-ID': 'k', 'APCA-API-SECRET-KEY': 's' } })).status);
       await s.stop();
       return codes.join(',');
     };
@@ -82,8 +83,15 @@ describe('order submission under faults never duplicates', () => {
   });
 
   test('when every attempt fails the adapter gives up with a retryable error and still at most one order', async () => {
-    await simPost(sim, '/__sim/faults', { script: [{ fault: 'commit-then-5xx', method: 'POST', path: '/v2/orders', count: 5 }, { fault: '5xx', path: '/v2/orders:by_client_order_id', count: 20 }] });
-    const err = await rejection(adapter(sim, { readRetries: 0, maxSubmitAttempts: 3 }).submitMarketOrder({ symbol: 'ARQX', side: 'buy', qty: 1, clientOrderId: 'doomed' }));
+    await simPost(sim, '/__sim/faults', {
+      script: [
+        { fault: 'commit-then-5xx', method: 'POST', path: '/v2/orders', count: 5 },
+        { fault: '5xx', path: '/v2/orders:by_client_order_id', count: 20 },
+      ],
+    });
+    const err = await rejection(
+      adapter(sim, { readRetries: 0, maxSubmitAttempts: 3 }).submitMarketOrder({ symbol: 'ARQX', side: 'buy', qty: 1, clientOrderId: 'doomed' }),
+    );
     expect(err).toMatchObject({ retryable: true });
     expect((await ordersWithClientId('doomed')).length).toBe(1);
   });
@@ -118,7 +126,7 @@ describe('order-level faults', () => {
     await simPost(sim, '/__sim/clock', { advanceHours: 7 });
     const ended = (await broker.getOrderByClientId('partial'))!;
     expect(ended).toMatchObject({ status: 'canceled', filledQty: partial.filledQty });
-    expect((await broker.listOrders({ status: 'open' }))).toHaveLength(0);
+    expect(await broker.listOrders({ status: 'open' })).toHaveLength(0);
   });
 
   test('wash-trade rejection (on by default) when an opposite order is open', async () => {

@@ -3,18 +3,31 @@ import type { SimulatorHandle } from '../../broker/simulator';
 import { startTestSimulator } from './sim-helpers';
 
 let sim: SimulatorHandle;
-beforeAll(async () => { sim = await startTestSimulator(); });
+beforeAll(async () => {
+  sim = await startTestSimulator();
+});
 afterAll(() => sim.stop());
 
 const AUTH = { 'APCA-API-KEY-ID': 'k', 'APCA-API-SECRET-KEY': 's' };
 
-async function call(method: string, pathAndQuery: string, body?: string, headers: Record<string, string> = AUTH): Promise<{ status: number; json: { code: number; message: string }; type: string | null }> {
-  const res = await fetch(`${sim.url}${pathAndQuery}`, { method, headers: { ...headers, 'Content-Type': 'application/json' }, body, redirect: 'manual' });
+async function call(
+  method: string,
+  pathAndQuery: string,
+  body?: string,
+  headers: Record<string, string> = AUTH,
+): Promise<{ status: number; json: { code: number; message: string }; type: string | null }> {
+  const res = await fetch(`${sim.url}${pathAndQuery}`, {
+    method,
+    headers: { ...headers, 'Content-Type': 'application/json' },
+    body,
+    redirect: 'manual',
+  });
   const text = await res.text();
   return { status: res.status, json: JSON.parse(text), type: res.headers.get('content-type') };
 }
 
-const order = (fields: Record<string, unknown>): string => JSON.stringify({ symbol: 'ARQX', qty: '1', side: 'buy', type: 'market', time_in_force: 'day', ...fields });
+const order = (fields: Record<string, unknown>): string =>
+  JSON.stringify({ symbol: 'ARQX', qty: '1', side: 'buy', type: 'market', time_in_force: 'day', ...fields });
 
 test.each([
   ['bad JSON', 'POST', '/v2/orders', '{"symbol":', 400, 40010000],

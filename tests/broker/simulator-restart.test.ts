@@ -5,7 +5,9 @@ import path from 'node:path';
 import { adapter, isFilled, startTestSimulator, waitForOrder } from './sim-helpers';
 
 let dir: string;
-beforeEach(() => { dir = mkdtempSync(path.join(tmpdir(), 'pairs-sim-')); });
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'pairs-sim-'));
+});
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 test('positions, orders, cash, client ids and the clock survive a restart', async () => {

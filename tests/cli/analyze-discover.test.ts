@@ -24,7 +24,7 @@ interface Run {
 function pairs(args: string[]): Promise<Run> {
   return new Promise((resolve) => {
     execFile(process.execPath, [BIN, ...args], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
       resolve({ code, stdout, stderr });
     });
   });
@@ -53,7 +53,18 @@ describe('pairs analyze --json', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const a = JSON.parse(run.stdout);
-    expect(Object.keys(a)).toEqual(['symbol1', 'symbol2', 'n', 'hedge', 'coint', 'coint_lag1', 'adf_spread', 'half_life', 'correlation', 'zscore_last']);
+    expect(Object.keys(a)).toEqual([
+      'symbol1',
+      'symbol2',
+      'n',
+      'hedge',
+      'coint',
+      'coint_lag1',
+      'adf_spread',
+      'half_life',
+      'correlation',
+      'zscore_last',
+    ]);
     expect([a.symbol1, a.symbol2, a.n]).toEqual(['P1', 'P2', o.n]);
     expectNear(a.hedge.beta, o.hedge.beta, TOL.beta, 'beta');
     expectNear(a.hedge.alpha, o.hedge.alpha, TOL.ratio, 'alpha');
@@ -128,18 +139,23 @@ describe('pairs discover --json', () => {
 
 describe('bad input exits 2 with one line on stderr', () => {
   function writeCsv(name: string, mutate: (lines: string[]) => string[]): string {
-    const lines = readFileSync(UNIVERSE, 'utf8').trimEnd().split('\n').map((l) => l.split(',').slice(0, 4).join(','));
+    const lines = readFileSync(UNIVERSE, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.split(',').slice(0, 4).join(','));
     const file = path.join(dir, name);
     writeFileSync(file, `${mutate(lines).join('\n')}\n`);
     return file;
   }
-  const setCell = (row: number, col: number, value: string) => (lines: string[]): string[] => {
-    const copy = [...lines];
-    const cells = copy[row].split(',');
-    cells[col] = value;
-    copy[row] = cells.join(',');
-    return copy;
-  };
+  const setCell =
+    (row: number, col: number, value: string) =>
+    (lines: string[]): string[] => {
+      const copy = [...lines];
+      const cells = copy[row].split(',');
+      cells[col] = value;
+      copy[row] = cells.join(',');
+      return copy;
+    };
 
   test('every case', async () => {
     const cases: [string, string[], RegExp][] = [
@@ -149,8 +165,23 @@ describe('bad input exits 2 with one line on stderr', () => {
       ['non-positive price', ['analyze', '--csv', writeCsv('neg.csv', setCell(20, 2, '-1.5')), '--symbols', 'SYM00,SYM01', '--json'], /not positive/],
       ['zero price', ['discover', '--csv', writeCsv('zero.csv', setCell(20, 2, '0')), '--json'], /not positive/],
       ['non-numeric price', ['analyze', '--csv', writeCsv('text.csv', setCell(30, 1, 'n/a')), '--symbols', 'SYM00,SYM01', '--json'], /not a number/],
-      ['too few bars', ['analyze', '--csv', writeCsv('short.csv', (l) => l.slice(0, 21)), '--symbols', 'SYM00,SYM01', '--json'], /20 bars; at least 50/],
-      ['constant series', ['analyze', '--csv', writeCsv('flat.csv', (l) => l.map((row, k) => (k === 0 ? row : setCell(0, 3, '42.0000')([row])[0]))), '--symbols', 'SYM00,SYM01', '--json'], /constant/],
+      [
+        'too few bars',
+        ['analyze', '--csv', writeCsv('short.csv', (l) => l.slice(0, 21)), '--symbols', 'SYM00,SYM01', '--json'],
+        /20 bars; at least 50/,
+      ],
+      [
+        'constant series',
+        [
+          'analyze',
+          '--csv',
+          writeCsv('flat.csv', (l) => l.map((row, k) => (k === 0 ? row : setCell(0, 3, '42.0000')([row])[0]))),
+          '--symbols',
+          'SYM00,SYM01',
+          '--json',
+        ],
+        /constant/,
+      ],
       ['bad timestamp', ['discover', '--csv', writeCsv('stamp.csv', setCell(5, 0, 'noon')), '--json'], /bad timestamp/],
       ['duplicate column', ['discover', '--csv', writeCsv('dup.csv', setCell(0, 2, 'SYM00')), '--json'], /more than once/],
       ['missing --csv', ['discover', '--json'], /--csv/],

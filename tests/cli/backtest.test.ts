@@ -17,7 +17,16 @@ describe('pairs backtest', () => {
   const lines = readFileSync(UNIVERSE, 'utf8').trimEnd().split('\n');
   /** The universe CSV with one cell replaced (row r >= 1 is a data row, column c >= 1 a symbol). */
   const withCell = (r: number, c: number, value: string): string =>
-    lines.map((line, i) => (i === r ? line.split(',').map((cell, j) => (j === c ? value : cell)).join(',') : line)).join('\n');
+    lines
+      .map((line, i) =>
+        i === r
+          ? line
+              .split(',')
+              .map((cell, j) => (j === c ? value : cell))
+              .join(',')
+          : line,
+      )
+      .join('\n');
 
   beforeAll(() => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'pairs-backtest-cli-'));
@@ -29,10 +38,25 @@ describe('pairs backtest', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).not.toMatch(/NaN|Infinity/);
-    const out = JSON.parse(r.stdout) as Record<string, unknown> & { equity_curve: { timestamp: number; equity: number }[]; trade_log: Record<string, unknown>[] };
+    const out = JSON.parse(r.stdout) as Record<string, unknown> & {
+      equity_curve: { timestamp: number; equity: number }[];
+      trade_log: Record<string, unknown>[];
+    };
     expect(Object.keys(out).sort()).toEqual([
-      'annualized_return', 'avg_hold_time_hours', 'equity_curve', 'kelly_fraction', 'max_drawdown', 'pair_id', 'passed_gate',
-      'profit_factor', 'run_id', 'sharpe_ratio', 'total_return', 'total_trades', 'trade_log', 'win_rate',
+      'annualized_return',
+      'avg_hold_time_hours',
+      'equity_curve',
+      'kelly_fraction',
+      'max_drawdown',
+      'pair_id',
+      'passed_gate',
+      'profit_factor',
+      'run_id',
+      'sharpe_ratio',
+      'total_return',
+      'total_trades',
+      'trade_log',
+      'win_rate',
     ]);
     expect(out.run_id).toBeNull();
     expect(out.pair_id).toBeNull();
@@ -41,8 +65,20 @@ describe('pairs backtest', () => {
     expect(out.total_trades).toBe(out.trade_log.length);
     expect(out.trade_log.length).toBeGreaterThan(0);
     expect(Object.keys(out.trade_log[0]).sort()).toEqual([
-      'entry_price1', 'entry_price2', 'entry_time', 'entry_z', 'exit_price1', 'exit_price2', 'exit_reason', 'exit_time', 'exit_z',
-      'hold_hours', 'pnl', 'qty1', 'qty2', 'side',
+      'entry_price1',
+      'entry_price2',
+      'entry_time',
+      'entry_z',
+      'exit_price1',
+      'exit_price2',
+      'exit_reason',
+      'exit_time',
+      'exit_z',
+      'hold_hours',
+      'pnl',
+      'qty1',
+      'qty2',
+      'side',
     ]);
   });
 
@@ -77,19 +113,56 @@ describe('pairs backtest', () => {
     ['unknown symbol', () => ['--csv', UNIVERSE, '--symbols', 'SYM01,ZZZ'], /unknown symbol 'ZZZ'/],
     ['one symbol', () => ['--csv', UNIVERSE, '--symbols', 'SYM01'], /--symbols needs exactly two symbols/],
     ['same symbol twice', () => ['--csv', UNIVERSE, '--symbols', 'SYM01,SYM01'], /two different symbols/],
-    ['non-positive price', () => ['--csv', csv('neg.csv', withCell(100, 2, '-3.5')), '--symbols', 'SYM01,SYM02'], /line 101, column SYM01: price -3\.5 is not positive/],
+    [
+      'non-positive price',
+      () => ['--csv', csv('neg.csv', withCell(100, 2, '-3.5')), '--symbols', 'SYM01,SYM02'],
+      /line 101, column SYM01: price -3\.5 is not positive/,
+    ],
     ['non-numeric price', () => ['--csv', csv('nan.csv', withCell(100, 2, 'abc')), '--symbols', 'SYM01,SYM02'], /price 'abc' is not a number/],
     ['too few bars', () => ['--csv', csv('short.csv', lines.slice(0, 70).join('\n')), '--symbols', 'SYM18,SYM01'], /too few bars: .* has 69/],
-    ['constant series', () => ['--csv', csv('const.csv', lines.map((l, i) => (i === 0 ? l : l.replace(/^([^,]*),[^,]*/, '$1,50.0'))).join('\n')), '--symbols', 'SYM00,SYM02'], /price series SYM00 is constant/],
-    ['end before start', () => ['--csv', UNIVERSE, '--symbols', 'SYM18,SYM01', '--start', '2025-05-01', '--end', '2025-04-01'], /--end \(2025-04-01\) is before --start/],
-    ['start after the data', () => ['--csv', UNIVERSE, '--symbols', 'SYM18,SYM01', '--start', '2030-01-01'], /--start 2030-01-01 is after the last bar/],
-    ['exit >= entry', () => ['--csv', UNIVERSE, '--symbols', 'SYM18,SYM01', '--entry', '1.5', '--exit', '2'], /--exit \(2\) must be below --entry \(1\.5\)/],
+    [
+      'constant series',
+      () => [
+        '--csv',
+        csv('const.csv', lines.map((l, i) => (i === 0 ? l : l.replace(/^([^,]*),[^,]*/, '$1,50.0'))).join('\n')),
+        '--symbols',
+        'SYM00,SYM02',
+      ],
+      /price series SYM00 is constant/,
+    ],
+    [
+      'end before start',
+      () => ['--csv', UNIVERSE, '--symbols', 'SYM18,SYM01', '--start', '2025-05-01', '--end', '2025-04-01'],
+      /--end \(2025-04-01\) is before --start/,
+    ],
+    [
+      'start after the data',
+      () => ['--csv', UNIVERSE, '--symbols', 'SYM18,SYM01', '--start', '2030-01-01'],
+      /--start 2030-01-01 is after the last bar/,
+    ],
+    [
+      'exit >= entry',
+      () => ['--csv', UNIVERSE, '--symbols', 'SYM18,SYM01', '--entry', '1.5', '--exit', '2'],
+      /--exit \(2\) must be below --entry \(1\.5\)/,
+    ],
     ['stop <= entry', () => ['--csv', UNIVERSE, '--symbols', 'SYM18,SYM01', '--stop', '1.9'], /--stop \(1\.9\) must be above --entry/],
     ['non-numeric threshold', () => ['--csv', UNIVERSE, '--symbols', 'SYM18,SYM01', '--stop', '3x'], /--stop must be a number, got '3x'/],
     ['non-positive capital', () => ['--csv', UNIVERSE, '--symbols', 'SYM18,SYM01', '--capital', '0'], /--capital must be greater than 0/],
-    ['fractional formation bars', () => ['--csv', UNIVERSE, '--symbols', 'SYM18,SYM01', '--formation-bars', '2.5'], /--formation-bars must be a positive integer/],
-    ['formation window too short', () => ['--csv', UNIVERSE, '--symbols', 'SYM18,SYM01', '--formation-bars', '10'], /formation bars must be an integer >= 40/],
-    ['start too early for formation', () => ['--csv', UNIVERSE, '--symbols', 'SYM18,SYM01', '--start', '2025-01-07'], /too few bars: 8 before --start/],
+    [
+      'fractional formation bars',
+      () => ['--csv', UNIVERSE, '--symbols', 'SYM18,SYM01', '--formation-bars', '2.5'],
+      /--formation-bars must be a positive integer/,
+    ],
+    [
+      'formation window too short',
+      () => ['--csv', UNIVERSE, '--symbols', 'SYM18,SYM01', '--formation-bars', '10'],
+      /formation bars must be an integer >= 40/,
+    ],
+    [
+      'start too early for formation',
+      () => ['--csv', UNIVERSE, '--symbols', 'SYM18,SYM01', '--start', '2025-01-07'],
+      /too few bars: 8 before --start/,
+    ],
     ['bad date', () => ['--csv', UNIVERSE, '--symbols', 'SYM18,SYM01', '--end', '31/12/2025'], /--end must be an ISO date/],
   ];
 
@@ -100,7 +173,8 @@ describe('pairs backtest', () => {
 
   // End to end through bin/pairs.js: the exit code and the single stderr line.
   it.each(badInputs.filter(([name]) => ['non-positive price', 'exit >= entry'].includes(name)))(
-    '%s: exit 2, one line on stderr, nothing on stdout', (_name, args, message) => {
+    '%s: exit 2, one line on stderr, nothing on stdout',
+    (_name, args, message) => {
       const r = runPairs(['backtest', ...args(), '--json']);
       expect(r.status).toBe(2);
       expect(r.stdout).toBe('');

@@ -14,8 +14,12 @@ describe('config/pairs.yaml', () => {
   it('ships the spec defaults', async () => {
     const config = await loadConfig(DEFAULT_CONFIG_PATH);
     expect(config).toMatchObject({
-      entry_threshold: 2.0, exit_threshold: 0.5, stop_loss_threshold: 3.0,
-      max_hold_hours: 72, position_pct: 0.02, z_score_window: 40,
+      entry_threshold: 2.0,
+      exit_threshold: 0.5,
+      stop_loss_threshold: 3.0,
+      max_hold_hours: 72,
+      position_pct: 0.02,
+      z_score_window: 40,
     });
     expect(config.discovery.max_pvalue).toBe(0.05);
   });
@@ -49,7 +53,10 @@ describe('config/pairs.yaml', () => {
   ])('rejects %j naming %s and leaves the file unchanged', async (update, field) => {
     const file = await tempCopy();
     const before = await fs.readFile(file, 'utf8');
-    const error = await updateThresholds(update, file).then(() => null, (e: unknown) => e);
+    const error = await updateThresholds(update, file).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).message).toContain(field);
     expect(await fs.readFile(file, 'utf8')).toBe(before);

@@ -3,8 +3,18 @@ import { migrateToLatest } from '../../db/migrate';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
 const TABLES = [
-  'backtest_run', 'config_change', 'market_data', 'pair_performance', 'pair_registry',
-  'pair_signal', 'pair_spread', 'pair_trade', 'strategy_config', 'strategy_state', 'symbol_order_lane', 'walkforward_run',
+  'backtest_run',
+  'config_change',
+  'market_data',
+  'pair_performance',
+  'pair_registry',
+  'pair_signal',
+  'pair_spread',
+  'pair_trade',
+  'strategy_config',
+  'strategy_state',
+  'symbol_order_lane',
+  'walkforward_run',
 ];
 
 async function schemaSnapshot(t: TestDatabase): Promise<string> {
@@ -45,40 +55,109 @@ describe('migrations on a fresh database', () => {
 
   it('enforces the keys and constraints that make retried writes idempotent', async () => {
     const db = t.db;
-    const pair = await db.insertInto('strategy_engine.pair_registry').values({
-      symbol1: 'AAA', symbol2: 'BBB', hedge_ratio: 0.9, hedge_alpha: 0.1, half_life: 12,
-      cointegration_pvalue: 0.01, cointegration_stat: -4.1, correlation: 0.9, score: 1, rank: 1,
-      entry_threshold: null, exit_threshold: null, stop_loss_threshold: null,
-    }).returning('id').executeTakeFirstOrThrow();
+    const pair = await db
+      .insertInto('strategy_engine.pair_registry')
+      .values({
+        symbol1: 'AAA',
+        symbol2: 'BBB',
+        hedge_ratio: 0.9,
+        hedge_alpha: 0.1,
+        half_life: 12,
+        cointegration_pvalue: 0.01,
+        cointegration_stat: -4.1,
+        correlation: 0.9,
+        score: 1,
+        rank: 1,
+        entry_threshold: null,
+        exit_threshold: null,
+        stop_loss_threshold: null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
 
-    const spread = { pair_id: pair.id, ts: '2026-03-02T15:00:00Z', price1: 10, price2: 11, hedge_ratio: 0.9, spread: 0.1,
-      rolling_mean: null, rolling_std: null, z_score: null };
+    const spread = {
+      pair_id: pair.id,
+      ts: '2026-03-02T15:00:00Z',
+      price1: 10,
+      price2: 11,
+      hedge_ratio: 0.9,
+      spread: 0.1,
+      rolling_mean: null,
+      rolling_std: null,
+      z_score: null,
+    };
     await db.insertInto('strategy_engine.pair_spread').values(spread).execute();
     await expect(db.insertInto('strategy_engine.pair_spread').values(spread).execute()).rejects.toThrow(/pair_spread_pkey/);
 
-    const signal = { pair_id: pair.id, ts: '2026-03-02T15:00:00Z', type: 'LONG_SPREAD' as const, z_score: -2.2,
-      reason: 'z below -entry', inputs: JSON.stringify({ z: -2.2 }), trade_id: null };
+    const signal = {
+      pair_id: pair.id,
+      ts: '2026-03-02T15:00:00Z',
+      type: 'LONG_SPREAD' as const,
+      z_score: -2.2,
+      reason: 'z below -entry',
+      inputs: JSON.stringify({ z: -2.2 }),
+      trade_id: null,
+    };
     await db.insertInto('strategy_engine.pair_signal').values(signal).execute();
-    await expect(db.insertInto('strategy_engine.pair_signal').values(signal).execute())
-      .rejects.toThrow(/pair_signal_pair_ts_type_key/);
-    await expect(db.insertInto('strategy_engine.pair_signal')
-      .values({ ...signal, type: 'BUY' as never }).execute()).rejects.toThrow(/pair_signal_type_check/);
+    await expect(db.insertInto('strategy_engine.pair_signal').values(signal).execute()).rejects.toThrow(/pair_signal_pair_ts_type_key/);
+    await expect(
+      db
+        .insertInto('strategy_engine.pair_signal')
+        .values({ ...signal, type: 'BUY' as never })
+        .execute(),
+    ).rejects.toThrow(/pair_signal_type_check/);
 
-    const trade = { pair_id: pair.id, entry_signal_id: null, workflow_id: null, side: 'LONG_SPREAD' as const,
-      status: 'OPEN' as const, entry_time: null, entry_z_score: null, qty1: 1, qty2: 1, entry_price1: null,
-      entry_price2: null, exit_time: null, exit_z_score: null, exit_price1: null, exit_price2: null,
-      exit_reason: null, pnl: null, hold_hours: null, failure_reason: null };
+    const trade = {
+      pair_id: pair.id,
+      entry_signal_id: null,
+      workflow_id: null,
+      side: 'LONG_SPREAD' as const,
+      status: 'OPEN' as const,
+      entry_time: null,
+      entry_z_score: null,
+      qty1: 1,
+      qty2: 1,
+      entry_price1: null,
+      entry_price2: null,
+      exit_time: null,
+      exit_z_score: null,
+      exit_price1: null,
+      exit_price2: null,
+      exit_reason: null,
+      pnl: null,
+      hold_hours: null,
+      failure_reason: null,
+    };
     await db.insertInto('strategy_engine.pair_trade').values(trade).execute();
-    await expect(db.insertInto('strategy_engine.pair_trade').values({ ...trade, status: 'PENDING' }).execute())
-      .rejects.toThrow(/pair_trade_one_live_per_pair/);
-    await db.insertInto('strategy_engine.pair_trade').values({ ...trade, status: 'CLOSED' }).execute();
-    await expect(db.insertInto('strategy_engine.pair_trade').values({ ...trade, status: 'DONE' as never }).execute())
-      .rejects.toThrow(/pair_trade_status_check/);
-    await expect(db.insertInto('strategy_engine.pair_trade').values({ ...trade, side: 'FLAT' as never, status: 'CLOSED' }).execute())
-      .rejects.toThrow(/pair_trade_side_check/);
+    await expect(
+      db
+        .insertInto('strategy_engine.pair_trade')
+        .values({ ...trade, status: 'PENDING' })
+        .execute(),
+    ).rejects.toThrow(/pair_trade_one_live_per_pair/);
+    await db
+      .insertInto('strategy_engine.pair_trade')
+      .values({ ...trade, status: 'CLOSED' })
+      .execute();
+    await expect(
+      db
+        .insertInto('strategy_engine.pair_trade')
+        .values({ ...trade, status: 'DONE' as never })
+        .execute(),
+    ).rejects.toThrow(/pair_trade_status_check/);
+    await expect(
+      db
+        .insertInto('strategy_engine.pair_trade')
+        .values({ ...trade, side: 'FLAT' as never, status: 'CLOSED' })
+        .execute(),
+    ).rejects.toThrow(/pair_trade_side_check/);
 
-    await expect(db.insertInto('strategy_engine.pair_spread').values({ ...spread, pair_id: 999_999 }).execute())
-      .rejects.toThrow(/foreign key/);
+    await expect(
+      db
+        .insertInto('strategy_engine.pair_spread')
+        .values({ ...spread, pair_id: 999_999 })
+        .execute(),
+    ).rejects.toThrow(/foreign key/);
 
     const bar = { symbol: 'AAA', ts: '2026-03-02T15:00:00Z', open: 1, high: 1, low: 1, close: 1, volume: 10 };
     await db.insertInto('strategy_engine.market_data').values(bar).execute();
@@ -87,7 +166,8 @@ describe('migrations on a fresh database', () => {
     const state = await db.selectFrom('strategy_engine.strategy_state').selectAll().execute();
     expect(state).toHaveLength(1);
     expect(state[0]).toMatchObject({ id: 1, is_active: true, mode: 'simulator' });
-    await expect(db.insertInto('strategy_engine.strategy_state').values({ id: 2, is_active: true, mode: 'paper' }).execute())
-      .rejects.toThrow(/strategy_state_singleton/);
+    await expect(db.insertInto('strategy_engine.strategy_state').values({ id: 2, is_active: true, mode: 'paper' }).execute()).rejects.toThrow(
+      /strategy_state_singleton/,
+    );
   });
 });

@@ -29,8 +29,12 @@ function runChaos(args: string[]): Promise<{ code: number | null; stdout: string
     const child = spawn(process.execPath, ['-r', 'tsx/cjs', path.join(ROOT, 'cli/chaos.ts'), ...args], { cwd: ROOT, env: process.env });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
-    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
     child.on('error', reject);
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
     // Jest timing out still stops the harness, which then stops its servers and drops its database.
@@ -57,7 +61,10 @@ describe('crash harness (npm run chaos)', () => {
     };
     if (result.code !== 0) process.stderr.write(result.stderr.slice(-4000));
     expect(problems).toEqual({ duplicate_orders: 0, naked_legs: 0, db_broker_mismatches: 0, stuck_workflows: 0 });
-    expect({ non_final_trades: summary.non_final_trades, attention_trades: summary.attention_trades }).toEqual({ non_final_trades: 0, attention_trades: 0 });
+    expect({ non_final_trades: summary.non_final_trades, attention_trades: summary.attention_trades }).toEqual({
+      non_final_trades: 0,
+      attention_trades: 0,
+    });
     expect(summary.lifecycles).toBe(LIFECYCLES);
     expect(summary.kills).toBeGreaterThan(0);
     expect(summary.faults).toBeGreaterThan(0);
@@ -68,16 +75,34 @@ describe('crash harness (npm run chaos)', () => {
 describe('chaos audit (the verdict the harness prints)', () => {
   const wf = 'pair-trade-1-7';
   const order = (id: string, symbol: string, side: 'buy' | 'sell', qty: number, filled = qty, price = 10): SimOrderRecord => ({
-    client_order_id: id, symbol, side, qty: String(qty), filled_qty: String(filled), filled_avg_price: filled > 0 ? String(price) : null,
+    client_order_id: id,
+    symbol,
+    side,
+    qty: String(qty),
+    filled_qty: String(filled),
+    filled_avg_price: filled > 0 ? String(price) : null,
     status: filled === qty ? 'filled' : 'canceled',
   });
   const trade = (over: Partial<AuditTrade> = {}): AuditTrade => ({
-    id: 7, workflowId: wf, status: 'CLOSED', side: 'LONG_SPREAD', symbol1: 'AAA', symbol2: 'BBB', qty1: 100, qty2: 50,
-    entryPrice1: 10, entryPrice2: 20, exitPrice1: 11, exitPrice2: 19, ...over,
+    id: 7,
+    workflowId: wf,
+    status: 'CLOSED',
+    side: 'LONG_SPREAD',
+    symbol1: 'AAA',
+    symbol2: 'BBB',
+    qty1: 100,
+    qty2: 50,
+    entryPrice1: 10,
+    entryPrice2: 20,
+    exitPrice1: 11,
+    exitPrice2: 19,
+    ...over,
   });
   const closedOrders = (): SimOrderRecord[] => [
-    order(`${wf}-entry-leg1`, 'AAA', 'buy', 100, 100, 10), order(`${wf}-entry-leg2`, 'BBB', 'sell', 50, 50, 20),
-    order(`${wf}-exit-leg1`, 'AAA', 'sell', 100, 100, 11), order(`${wf}-exit-leg2`, 'BBB', 'buy', 50, 50, 19),
+    order(`${wf}-entry-leg1`, 'AAA', 'buy', 100, 100, 10),
+    order(`${wf}-entry-leg2`, 'BBB', 'sell', 50, 50, 20),
+    order(`${wf}-exit-leg1`, 'AAA', 'sell', 100, 100, 11),
+    order(`${wf}-exit-leg2`, 'BBB', 'buy', 50, 50, 19),
   ];
   const completed = [{ workflowId: wf, status: 'COMPLETED' }];
 
@@ -106,7 +131,11 @@ describe('chaos audit (the verdict the harness prints)', () => {
   it('counts a FAILED trade whose filled leg was never flattened as a naked leg', () => {
     const orders = [order(`${wf}-entry-leg1`, 'AAA', 'buy', 100, 100), order(`${wf}-entry-leg2`, 'BBB', 'sell', 50, 0)];
     const v = audit({
-      orders, positions: [{ symbol: 'AAA', qty: '100' }], trades: [trade({ status: 'FAILED', qty1: null, qty2: null })], workflows: completed, expectTerminal: true,
+      orders,
+      positions: [{ symbol: 'AAA', qty: '100' }],
+      trades: [trade({ status: 'FAILED', qty1: null, qty2: null })],
+      workflows: completed,
+      expectTerminal: true,
     });
     expect(v.naked_legs).toBe(1);
     expect(v.db_broker_mismatches).toBe(1);
@@ -114,8 +143,11 @@ describe('chaos audit (the verdict the harness prints)', () => {
 
   it('counts recorded fills that differ from the broker, and workflows that did not complete', () => {
     const v = audit({
-      orders: closedOrders(), positions: [], trades: [trade({ exitPrice1: 12, qty2: 49 })],
-      workflows: [{ workflowId: wf, status: 'RUNNING' }], expectTerminal: true,
+      orders: closedOrders(),
+      positions: [],
+      trades: [trade({ exitPrice1: 12, qty2: 49 })],
+      workflows: [{ workflowId: wf, status: 'RUNNING' }],
+      expectTerminal: true,
     });
     expect(v.db_broker_mismatches).toBe(2);
     expect(v.stuck_workflows).toBe(1);

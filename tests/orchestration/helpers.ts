@@ -28,7 +28,8 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${last instanceof Error ? last.message : inspect(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${last ? `: ${last instanceof Error ? last.message : inspect(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -62,11 +63,26 @@ export async function seedPair(db: Db, broker: Broker, o: SeedPairOptions): Prom
   };
   const aligned = alignPairCloses(toSeries(o.symbol1), toSeries(o.symbol2), 600);
   const fit = fitHedge(logPrices(aligned.p1), logPrices(aligned.p2));
-  const row = await db.insertInto('strategy_engine.pair_registry').values({
-    symbol1: o.symbol1, symbol2: o.symbol2, hedge_ratio: fit.beta, hedge_alpha: fit.alpha, half_life: o.halfLife ?? 100,
-    cointegration_pvalue: 0.01, cointegration_stat: -4, correlation: 0.9, score: 1, rank: 1, is_active: true,
-    entry_threshold: o.entry ?? 0.001, exit_threshold: o.exit ?? 0, stop_loss_threshold: o.stopLoss ?? 1000,
-  }).returning('id').executeTakeFirstOrThrow();
+  const row = await db
+    .insertInto('strategy_engine.pair_registry')
+    .values({
+      symbol1: o.symbol1,
+      symbol2: o.symbol2,
+      hedge_ratio: fit.beta,
+      hedge_alpha: fit.alpha,
+      half_life: o.halfLife ?? 100,
+      cointegration_pvalue: 0.01,
+      cointegration_stat: -4,
+      correlation: 0.9,
+      score: 1,
+      rank: 1,
+      is_active: true,
+      entry_threshold: o.entry ?? 0.001,
+      exit_threshold: o.exit ?? 0,
+      stop_loss_threshold: o.stopLoss ?? 1000,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   return row.id;
 }
 
@@ -121,13 +137,23 @@ export async function startHarness(label: string): Promise<Harness> {
   const cycleDurations: number[] = [];
   const configPath = await copyConfig(label);
   const worker = await createPairsWorker({
-    connection: env.nativeConnection, taskQueue, db: testDb.db, broker,
-    configPath, workflowBundle: await bundle,
+    connection: env.nativeConnection,
+    taskQueue,
+    db: testDb.db,
+    broker,
+    configPath,
+    workflowBundle: await bundle,
     onCycleFinished: (seconds) => cycleDurations.push(seconds),
   });
   const running = worker.run();
   return {
-    env, testDb, sim, broker, taskQueue, configPath, cycleDurations,
+    env,
+    testDb,
+    sim,
+    broker,
+    taskQueue,
+    configPath,
+    cycleDurations,
     stop: async () => {
       worker.shutdown();
       await running.catch(() => undefined);

@@ -28,8 +28,16 @@ const SIM_START = '2026-03-18T15:00:00Z';
 const SEED = 11;
 /** Ten pairs inside the simulator's cointegrated clusters. */
 const PAIRS: Array<[string, string]> = [
-  ['ARQX', 'BLVN'], ['ARQX', 'CRDM'], ['BLVN', 'DUNE'], ['EFRA', 'FLNT'], ['HALO', 'IONQ'],
-  ['HALO', 'JETT'], ['IONQ', 'KRNL'], ['MOSS', 'NOVA'], ['MOSS', 'OPAL'], ['NOVA', 'PRSM'],
+  ['ARQX', 'BLVN'],
+  ['ARQX', 'CRDM'],
+  ['BLVN', 'DUNE'],
+  ['EFRA', 'FLNT'],
+  ['HALO', 'IONQ'],
+  ['HALO', 'JETT'],
+  ['IONQ', 'KRNL'],
+  ['MOSS', 'NOVA'],
+  ['MOSS', 'OPAL'],
+  ['NOVA', 'PRSM'],
 ];
 
 interface Run {
@@ -49,15 +57,29 @@ interface TableCounts {
 }
 
 const quietLogger = {
-  log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined,
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
 };
 
 async function counts(db: Db): Promise<TableCounts> {
   const count = async (table: 'market_data' | 'pair_spread' | 'pair_signal' | 'pair_trade'): Promise<number> =>
-    Number((await db.selectFrom(`strategy_engine.${table}`).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await db
+          .selectFrom(`strategy_engine.${table}`)
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   return {
-    market_data: await count('market_data'), pair_spread: await count('pair_spread'),
-    pair_signal: await count('pair_signal'), pair_trade: await count('pair_trade'),
+    market_data: await count('market_data'),
+    pair_spread: await count('pair_spread'),
+    pair_signal: await count('pair_signal'),
+    pair_trade: await count('pair_trade'),
   };
 }
 
@@ -114,7 +136,13 @@ describe('PostgreSQL restarted mid-cycle', () => {
     const broker = createAlpacaBroker({ keyId: 'PG', secret: 'PG', simulatorUrl: sim.url, timeoutMs: 2000 });
     const taskQueue = `pg-restart-${name}`;
     const worker = await createPairsWorker({
-      connection: env.nativeConnection, taskQueue, db, broker, configPath: DEFAULT_CONFIG_PATH, workflowBundle: bundle, client: env.client,
+      connection: env.nativeConnection,
+      taskQueue,
+      db,
+      broker,
+      configPath: DEFAULT_CONFIG_PATH,
+      workflowBundle: bundle,
+      client: env.client,
     });
     const run: Run = { name, db, sim, worker, running: worker.run(), taskQueue };
     runs.push(run);
@@ -131,7 +159,10 @@ describe('PostgreSQL restarted mid-cycle', () => {
 
     const restarted = await prepare('restarted');
     let summary: CycleSummary | undefined;
-    const cycle = runCycleNow(env.client, { dryRun: true, taskQueue: restarted.taskQueue }).then((s) => { summary = s; return s; });
+    const cycle = runCycleNow(env.client, { dryRun: true, taskQueue: restarted.taskQueue }).then((s) => {
+      summary = s;
+      return s;
+    });
 
     // Restart as soon as the first activity has written (the bars upsert), while the cycle still runs.
     const probe = new pg.Client({ connectionString: postgres.url('restarted') });

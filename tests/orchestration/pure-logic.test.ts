@@ -10,13 +10,25 @@ import { entrySides, legClientOrderId, oppositeSide, pairTradeWorkflowId, parseP
 import { scheduleSpec } from '../../temporal/schedule';
 
 const trade = (over: Partial<ReconTrade>): ReconTrade => ({
-  id: 1, pairId: 1, status: 'OPEN', side: 'LONG_SPREAD', symbol1: 'AAA', symbol2: 'BBB', qty1: 10, qty2: 20, ...over,
+  id: 1,
+  pairId: 1,
+  status: 'OPEN',
+  side: 'LONG_SPREAD',
+  symbol1: 'AAA',
+  symbol2: 'BBB',
+  qty1: 10,
+  qty2: 20,
+  ...over,
 });
 
 describe('reconcilePositions', () => {
   it('accepts positions that open trades explain, summing trades that share a symbol', () => {
     const report = reconcilePositions(
-      [{ symbol: 'AAA', qty: 10 }, { symbol: 'BBB', qty: -20 + 5 }, { symbol: 'CCC', qty: -5 }],
+      [
+        { symbol: 'AAA', qty: 10 },
+        { symbol: 'BBB', qty: -20 + 5 },
+        { symbol: 'CCC', qty: -5 },
+      ],
       [trade({}), trade({ id: 2, pairId: 2, side: 'SHORT_SPREAD', symbol1: 'CCC', symbol2: 'BBB', qty1: 5, qty2: 5 })],
     );
     expect(report.unexplained).toEqual([]);
@@ -25,7 +37,14 @@ describe('reconcilePositions', () => {
   });
 
   it('flags a position no trade explains, and extra exposure on a traded symbol', () => {
-    const report = reconcilePositions([{ symbol: 'AAA', qty: 15 }, { symbol: 'BBB', qty: -20 }, { symbol: 'ZZZ', qty: 3 }], [trade({})]);
+    const report = reconcilePositions(
+      [
+        { symbol: 'AAA', qty: 15 },
+        { symbol: 'BBB', qty: -20 },
+        { symbol: 'ZZZ', qty: 3 },
+      ],
+      [trade({})],
+    );
     expect(report.unexplained.map((d) => d.symbol)).toEqual(['AAA', 'ZZZ']);
     expect(report.unexplained[0]).toMatchObject({ actual: 15, expectedMin: 10, expectedMax: 10 });
   });
@@ -61,8 +80,14 @@ describe('trade math', () => {
   });
 
   it('signs exposure by side', () => {
-    expect(tradeExposure('LONG_SPREAD', 'A', 'B', 3, 4)).toEqual([['A', 3], ['B', -4]]);
-    expect(tradeExposure('SHORT_SPREAD', 'A', 'B', 3, 4)).toEqual([['A', -3], ['B', 4]]);
+    expect(tradeExposure('LONG_SPREAD', 'A', 'B', 3, 4)).toEqual([
+      ['A', 3],
+      ['B', -4],
+    ]);
+    expect(tradeExposure('SHORT_SPREAD', 'A', 'B', 3, 4)).toEqual([
+      ['A', -3],
+      ['B', 4],
+    ]);
   });
 });
 
@@ -101,10 +126,25 @@ describe('schedule spec', () => {
 
 const HOUR = 3_600_000;
 const config = {
-  entry_threshold: 2, exit_threshold: 0.5, stop_loss_threshold: 3, max_hold_hours: 72, position_pct: 0.02,
-  z_score_window: 10, max_bar_age_hours: 4, lookback_bars: 50,
+  entry_threshold: 2,
+  exit_threshold: 0.5,
+  stop_loss_threshold: 3,
+  max_hold_hours: 72,
+  position_pct: 0.02,
+  z_score_window: 10,
+  max_bar_age_hours: 4,
+  lookback_bars: 50,
 } as StrategyConfig;
-const pair = { id: 7, symbol1: 'AAA', symbol2: 'BBB', hedge_ratio: 1, half_life: 10, entry_threshold: null, exit_threshold: null, stop_loss_threshold: null };
+const pair = {
+  id: 7,
+  symbol1: 'AAA',
+  symbol2: 'BBB',
+  hedge_ratio: 1,
+  half_life: 10,
+  entry_threshold: null,
+  exit_threshold: null,
+  stop_loss_threshold: null,
+};
 
 function series(n: number, t0: number, f: (i: number) => number) {
   return { ts: Array.from({ length: n }, (_, i) => t0 + i * HOUR), close: Array.from({ length: n }, (_, i) => f(i)) };
@@ -120,7 +160,10 @@ describe('bars and pair evaluation', () => {
 
   it('requests bars from the oldest latest bar, or a full lookback when a symbol is new', () => {
     const now = Date.UTC(2026, 0, 10);
-    const latest = new Map([['A', new Date(now - 5 * HOUR)], ['B', new Date(now - 2 * HOUR)]]);
+    const latest = new Map([
+      ['A', new Date(now - 5 * HOUR)],
+      ['B', new Date(now - 2 * HOUR)],
+    ]);
     expect(barsRequestStart(['A', 'B'], latest, now, 200)).toBe(now - 6 * HOUR);
     expect(barsRequestStart(['A', 'C'], latest, now, 200)).toBe(now - lookbackSpanMs(200));
   });
@@ -131,7 +174,16 @@ describe('bars and pair evaluation', () => {
     const s1 = series(n, t0, (i) => (i === n - 1 ? 90 : 100 + (i % 2)));
     const s2 = series(n, t0, () => 100);
     const nowMs = t0 + (n - 1) * HOUR + 10 * 60_000;
-    const result = evaluatePair({ pair, series1: s1, series2: s2, config, position: null, entryTimeMs: null, nowMs, lastStoredSpreadMs: t0 + (n - 3) * HOUR });
+    const result = evaluatePair({
+      pair,
+      series1: s1,
+      series2: s2,
+      config,
+      position: null,
+      entryTimeMs: null,
+      nowMs,
+      lastStoredSpreadMs: t0 + (n - 3) * HOUR,
+    });
     expect(result.skipReason).toBeNull();
     expect(result.decision?.type).toBe('LONG_SPREAD');
     expect(result.z).toBeLessThan(-2);
@@ -143,7 +195,16 @@ describe('bars and pair evaluation', () => {
     const t0 = Date.UTC(2026, 0, 5, 14);
     const s = series(30, t0, (i) => 100 + (i % 3));
     const nowMs = t0 + 29 * HOUR + 5 * HOUR;
-    const result = evaluatePair({ pair, series1: s, series2: series(30, t0, () => 50), config, position: null, entryTimeMs: null, nowMs, lastStoredSpreadMs: null });
+    const result = evaluatePair({
+      pair,
+      series1: s,
+      series2: series(30, t0, () => 50),
+      config,
+      position: null,
+      entryTimeMs: null,
+      nowMs,
+      lastStoredSpreadMs: null,
+    });
     expect(result.decision).toBeNull();
     expect(result.skipReason).toMatch(/stale data: latest bar 5\.0 h old/);
     expect(result.spreads).toHaveLength(30);
@@ -153,7 +214,16 @@ describe('bars and pair evaluation', () => {
     const t0 = Date.UTC(2026, 0, 5, 14);
     const s1 = series(30, t0, (i) => 100 + (i % 2));
     const nowMs = t0 + 29 * HOUR;
-    const result = evaluatePair({ pair, series1: s1, series2: series(30, t0, () => 100), config, position: 'SHORT_SPREAD', entryTimeMs: nowMs - 31 * HOUR, nowMs, lastStoredSpreadMs: null });
+    const result = evaluatePair({
+      pair,
+      series1: s1,
+      series2: series(30, t0, () => 100),
+      config,
+      position: 'SHORT_SPREAD',
+      entryTimeMs: nowMs - 31 * HOUR,
+      nowMs,
+      lastStoredSpreadMs: null,
+    });
     expect(result.decision?.type).toBe('EXPIRE');
   });
 });

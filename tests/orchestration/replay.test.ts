@@ -54,7 +54,12 @@ beforeAll(async () => {
 });
 
 const quietLogger = {
-  log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined,
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
 };
 
 /**
@@ -63,7 +68,9 @@ const quietLogger = {
  */
 function historyToPlain(history: temporal.api.history.v1.IHistory): unknown {
   return temporal.api.history.v1.History.toObject(temporal.api.history.v1.History.fromObject(history), {
-    longs: String, enums: String, bytes: String,
+    longs: String,
+    enums: String,
+    bytes: String,
   });
 }
 
@@ -80,19 +87,32 @@ async function replayAll(histories: Array<{ workflowId: string; history: unknown
   return results;
 }
 
-interface Fixture { version: string; file: string; workflowId: string; workflowType: string; history: unknown }
+interface Fixture {
+  version: string;
+  file: string;
+  workflowId: string;
+  workflowType: string;
+  history: unknown;
+}
 
 function fixtureVersions(): string[] {
   if (!existsSync(FIXTURES)) return [];
-  return readdirSync(FIXTURES, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name)
+  return readdirSync(FIXTURES, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
     .sort((a, b) => Number(a.replace(/\D/g, '')) - Number(b.replace(/\D/g, '')));
 }
 
 function committedFixtures(): Fixture[] {
-  return fixtureVersions().flatMap((version) => readdirSync(path.join(FIXTURES, version)).filter((f) => f.endsWith('.json')).sort().map((file) => {
-    const json = JSON.parse(readFileSync(path.join(FIXTURES, version, file), 'utf8')) as Omit<Fixture, 'version' | 'file'>;
-    return { version, file, ...json };
-  }));
+  return fixtureVersions().flatMap((version) =>
+    readdirSync(path.join(FIXTURES, version))
+      .filter((f) => f.endsWith('.json'))
+      .sort()
+      .map((file) => {
+        const json = JSON.parse(readFileSync(path.join(FIXTURES, version, file), 'utf8')) as Omit<Fixture, 'version' | 'file'>;
+        return { version, file, ...json };
+      }),
+  );
 }
 
 describe('committed workflow histories', () => {
@@ -100,7 +120,10 @@ describe('committed workflow histories', () => {
     const fixtures = committedFixtures();
     expect(fixtureVersions().length).toBeGreaterThan(0);
     for (const version of fixtureVersions()) {
-      expect([version, new Set(fixtures.filter((f) => f.version === version).map((f) => f.workflowType))]).toEqual([version, new Set(WORKFLOW_TYPES)]);
+      expect([version, new Set(fixtures.filter((f) => f.version === version).map((f) => f.workflowType))]).toEqual([
+        version,
+        new Set(WORKFLOW_TYPES),
+      ]);
     }
   });
 
@@ -140,8 +163,13 @@ describe('freshly recorded histories', () => {
     ]);
     const broker = createAlpacaBroker({ keyId: 'REPLAY', secret: 'REPLAY', simulatorUrl: sim.url, timeoutMs: 2000 });
     worker = await createPairsWorker({
-      connection: env.nativeConnection, taskQueue: TASK_QUEUE, db: database.db, broker, configPath: DEFAULT_CONFIG_PATH,
-      workflowBundle: { code: bundle.code }, client: env.client,
+      connection: env.nativeConnection,
+      taskQueue: TASK_QUEUE,
+      db: database.db,
+      broker,
+      configPath: DEFAULT_CONFIG_PATH,
+      workflowBundle: { code: bundle.code },
+      client: env.client,
     });
     running = worker.run();
   });
@@ -161,9 +189,11 @@ describe('freshly recorded histories', () => {
 
   async function startTrade(pairId: number, symbol1: string, symbol2: string, side: TradeSide, minute: number): Promise<string> {
     const db = database.db;
-    const signal = await db.insertInto('strategy_engine.pair_signal')
+    const signal = await db
+      .insertInto('strategy_engine.pair_signal')
       .values({ pair_id: pairId, ts: new Date(Date.UTC(2030, 0, 1, 0, minute)), type: side, z_score: 2.5, reason: 'replay test', inputs: '{}' })
-      .returning('id').executeTakeFirstOrThrow();
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const pending = await createPendingTrade(db, { pairId, entrySignalId: signal.id, side, entryZ: 2.5 }, pairTradeWorkflowId);
     const trade = pending.trade!;
     await startPairTradeWorkflow(env.client, { tradeId: trade.id, pairId, symbol1, symbol2, side, entryZ: 2.5 }, TASK_QUEUE);
@@ -172,7 +202,11 @@ describe('freshly recorded histories', () => {
 
   async function waitForStatus(workflowId: string, statuses: string[]): Promise<string> {
     for (let i = 0; i < 600; i++) {
-      const row = await database.db.selectFrom('strategy_engine.pair_trade').select('status').where('workflow_id', '=', workflowId).executeTakeFirstOrThrow();
+      const row = await database.db
+        .selectFrom('strategy_engine.pair_trade')
+        .select('status')
+        .where('workflow_id', '=', workflowId)
+        .executeTakeFirstOrThrow();
       if (statuses.includes(row.status)) return row.status;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -181,7 +215,17 @@ describe('freshly recorded histories', () => {
 
   it('records a cycle, a closed trade, a compensated trade and an emergency stop, and replays them', async () => {
     const client = env.client;
-    const pairs = await seedPairs(database.db, sim, [['HALO', 'IONQ'], ['MOSS', 'NOVA'], ['ARQX', 'BLVN'], ['EFRA', 'FLNT']], 250);
+    const pairs = await seedPairs(
+      database.db,
+      sim,
+      [
+        ['HALO', 'IONQ'],
+        ['MOSS', 'NOVA'],
+        ['ARQX', 'BLVN'],
+        ['EFRA', 'FLNT'],
+      ],
+      250,
+    );
     const recorded: RecordedHistory[] = [];
 
     const cycle = await runCycleNow(client, { dryRun: true, taskQueue: TASK_QUEUE });

@@ -30,13 +30,19 @@ describe('pairs-cycle schedule', () => {
     // The server compiles the cron into a calendar: minute 0, hours 14-21, Monday-Friday.
     expect(created.spec.calendars).toHaveLength(1);
     expect(created.spec.calendars![0]).toMatchObject({
-      minute: [{ start: 0, end: 0, step: 1 }], hour: [{ start: 14, end: 21, step: 1 }],
+      minute: [{ start: 0, end: 0, step: 1 }],
+      hour: [{ start: 14, end: 21, step: 1 }],
       dayOfWeek: [{ start: 'MONDAY', end: 'FRIDAY', step: 1 }],
     });
     expect(created.spec.intervals ?? []).toEqual([]);
     expect(created.policies).toMatchObject({ overlap: 'SKIP', catchupWindow: 10 * 60_000 });
     expect(CATCHUP_WINDOW).toBe('10 minutes');
-    expect(created.action).toMatchObject({ type: 'startWorkflow', workflowType: PAIRS_CYCLE_WORKFLOW, taskQueue: 'sched-test', workflowId: 'pairs-cycle' });
+    expect(created.action).toMatchObject({
+      type: 'startWorkflow',
+      workflowType: PAIRS_CYCLE_WORKFLOW,
+      taskQueue: 'sched-test',
+      workflowId: 'pairs-cycle',
+    });
 
     await pauseSchedule(client, 'maintenance');
     expect(await deploySchedule(client, { fast: true, everySeconds: 30, taskQueue: 'sched-test' })).toBe('updated');

@@ -79,8 +79,7 @@ interface HistoryEvent {
 async function activityIo(workflowId: string): Promise<Map<string, Array<{ input: unknown; result: unknown }>>> {
   const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
   const events = (history.events ?? []) as HistoryEvent[];
-  const decode = (payloads: unknown[] | null | undefined): unknown =>
-    payloads?.[0] ? defaultPayloadConverter.fromPayload(payloads[0]) : undefined;
+  const decode = (payloads: unknown[] | null | undefined): unknown => (payloads?.[0] ? defaultPayloadConverter.fromPayload(payloads[0]) : undefined);
   const scheduled = new Map<string, { name: string; input: unknown }>();
   const out = new Map<string, Array<{ input: unknown; result: unknown }>>();
   for (const e of events) {

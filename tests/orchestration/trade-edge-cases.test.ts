@@ -31,9 +31,18 @@ describe('pair-trade edge cases against the simulator', () => {
     const pairId = await seedPair(db, h.broker, { symbol1, symbol2, entry: 1000, stopLoss: 2000 });
     await activateOnly(db, pairId);
     await runCycleNow(client, { taskQueue: h.taskQueue });
-    const signal = await db.insertInto('strategy_engine.pair_signal').values({
-      pair_id: pairId, ts: new Date(), type: side, z_score: null, reason: 'test', inputs: '{}',
-    }).returning('id').executeTakeFirstOrThrow();
+    const signal = await db
+      .insertInto('strategy_engine.pair_signal')
+      .values({
+        pair_id: pairId,
+        ts: new Date(),
+        type: side,
+        z_score: null,
+        reason: 'test',
+        inputs: '{}',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const { trade } = await createPendingTrade(db, { pairId, entrySignalId: signal.id, side, entryZ: null }, pairTradeWorkflowId);
     await startPairTradeWorkflow(client, { tradeId: trade!.id, pairId, symbol1, symbol2, side, entryZ: null, ...tuning }, h.taskQueue);
     return { pairId, tradeId: trade!.id, workflowId: trade!.workflow_id! };

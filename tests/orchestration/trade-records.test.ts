@@ -9,10 +9,25 @@ describe('trade records (natural keys and idempotent transitions)', () => {
 
   beforeAll(async () => {
     t = await createTestDatabase('trade_records');
-    const row = await t.db.insertInto('strategy_engine.pair_registry').values({
-      symbol1: 'AAA', symbol2: 'BBB', hedge_ratio: 1, hedge_alpha: 0, half_life: 10, cointegration_pvalue: 0.01,
-      cointegration_stat: -4, correlation: 0.9, score: 1, rank: 1, entry_threshold: null, exit_threshold: null, stop_loss_threshold: null,
-    }).returning('id').executeTakeFirstOrThrow();
+    const row = await t.db
+      .insertInto('strategy_engine.pair_registry')
+      .values({
+        symbol1: 'AAA',
+        symbol2: 'BBB',
+        hedge_ratio: 1,
+        hedge_alpha: 0,
+        half_life: 10,
+        cointegration_pvalue: 0.01,
+        cointegration_stat: -4,
+        correlation: 0.9,
+        score: 1,
+        rank: 1,
+        entry_threshold: null,
+        exit_threshold: null,
+        stop_loss_threshold: null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     pairId = row.id;
   });
 
@@ -27,7 +42,10 @@ describe('trade records (natural keys and idempotent transitions)', () => {
     const first = await signalAt('2026-03-02T15:00:00Z');
     const again = await signalAt('2026-03-02T15:00:00Z');
     expect(again.id).toBe(first.id);
-    const count = await t!.db.selectFrom('strategy_engine.pair_signal').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const count = await t!.db
+      .selectFrom('strategy_engine.pair_signal')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(count.n)).toBe(1);
   });
 
@@ -57,15 +75,25 @@ describe('trade records (natural keys and idempotent transitions)', () => {
     const again = await markTradeClosed(t!.db, trade.id, { ...fill, pnl: 999 });
     expect(again.pnl).toBe(200);
     const perf = await t!.db.selectFrom('strategy_engine.pair_performance').selectAll().execute();
-    expect(perf).toEqual([expect.objectContaining({ pair_id: pairId, date: '2026-03-03', realized_pnl: 200, cumulative_pnl: 200, trades_closed: 1, wins: 1, losses: 0 })]);
+    expect(perf).toEqual([
+      expect.objectContaining({ pair_id: pairId, date: '2026-03-03', realized_pnl: 200, cumulative_pnl: 200, trades_closed: 1, wins: 1, losses: 0 }),
+    ]);
   });
 
-  it('accumulates a pair\'s performance within a day and carries the cumulative P&L to later days', async () => {
+  it("accumulates a pair's performance within a day and carries the cumulative P&L to later days", async () => {
     const closeTrade = async (signalIso: string, exitIso: string, pnl: number) => {
       const signal = await signalAt(signalIso);
       const { trade } = await createPendingTrade(t!.db, { pairId, entrySignalId: signal.id, side: 'LONG_SPREAD', entryZ: -2.5 }, pairTradeWorkflowId);
       await markTradeOpen(t!.db, trade!.id, { qty1: 1, qty2: 1, price1: 1, price2: 1, entryTime: new Date(signalIso) });
-      await markTradeClosed(t!.db, trade!.id, { price1: 1, price2: 1, exitTime: new Date(exitIso), exitZ: null, exitReason: 'EXIT', pnl, holdHours: 1 });
+      await markTradeClosed(t!.db, trade!.id, {
+        price1: 1,
+        price2: 1,
+        exitTime: new Date(exitIso),
+        exitZ: null,
+        exitReason: 'EXIT',
+        pnl,
+        holdHours: 1,
+      });
     };
     await closeTrade('2026-03-03T16:00:00Z', '2026-03-03T17:00:00Z', -50);
     await closeTrade('2026-03-04T15:00:00Z', '2026-03-04T16:00:00Z', 30);

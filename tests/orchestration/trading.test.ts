@@ -12,9 +12,7 @@ import { pairTradeWorkflowId } from '../../workflows/contracts/pair-trade';
 import { tradePnl } from '../../strategy/trade-math';
 import type { TestDatabase } from '../helpers/database';
 import { TEMPORAL_CLI } from '../helpers/temporal';
-import {
-  activateOnly, positionsOf, seedPair, startHarness, tradeWithStatus, tradesOf, waitFor, type Harness,
-} from './helpers';
+import { activateOnly, positionsOf, seedPair, startHarness, tradeWithStatus, tradesOf, waitFor, type Harness } from './helpers';
 
 const run = promisify(execFile);
 
@@ -73,12 +71,25 @@ describe('pairs orchestration against the simulator', () => {
     expect(state.entryLegs.map((l) => l.filledQty)).toEqual([open.qty1, open.qty2]);
 
     // The workflow is findable in Temporal by its pair (visibility is eventually consistent).
-    await waitFor('temporal workflow list', async () => {
-      const { stdout } = await run(TEMPORAL_CLI, [
-        'workflow', 'list', '--address', env.address, '--namespace', 'default', '--query', "PairName='ARQX/BLVN'", '-o', 'json',
-      ]);
-      return stdout.includes(workflowId);
-    }, 20_000);
+    await waitFor(
+      'temporal workflow list',
+      async () => {
+        const { stdout } = await run(TEMPORAL_CLI, [
+          'workflow',
+          'list',
+          '--address',
+          env.address,
+          '--namespace',
+          'default',
+          '--query',
+          "PairName='ARQX/BLVN'",
+          '-o',
+          'json',
+        ]);
+        return stdout.includes(workflowId);
+      },
+      20_000,
+    );
 
     // An hour later, with the holding limit (3 x half-life) cut to ~1 s, the next cycle's signal is EXPIRE.
     await db.updateTable('strategy_engine.pair_registry').set({ half_life: 0.0001 }).where('id', '=', pairId).execute();
@@ -90,18 +101,30 @@ describe('pairs orchestration against the simulator', () => {
 
     const closed = await waitFor('trade CLOSED', () => tradeWithStatus(db, tradeId, ['CLOSED']));
     expect(closed.exit_reason).toBe('EXPIRE');
-    const exitSignals = await db.selectFrom('strategy_engine.pair_signal').select(['type', 'trade_id'])
-      .where('pair_id', '=', pairId).where('type', '=', 'EXPIRE').execute();
+    const exitSignals = await db
+      .selectFrom('strategy_engine.pair_signal')
+      .select(['type', 'trade_id'])
+      .where('pair_id', '=', pairId)
+      .where('type', '=', 'EXPIRE')
+      .execute();
     expect(exitSignals).toEqual([{ type: 'EXPIRE', trade_id: tradeId }]);
     const exit1 = await broker.getOrderByClientId(`${workflowId}-exit-leg1`);
     const exit2 = await broker.getOrderByClientId(`${workflowId}-exit-leg2`);
     expect(exit1?.status).toBe('filled');
     expect(exit2?.status).toBe('filled');
     expect(closed.exit_price1).toBeCloseTo(exit1!.filledAvgPrice!, 6);
-    expect(closed.pnl).toBeCloseTo(tradePnl({
-      side: closed.side, qty1: closed.qty1!, qty2: closed.qty2!, entry1: closed.entry_price1!, entry2: closed.entry_price2!,
-      exit1: closed.exit_price1!, exit2: closed.exit_price2!,
-    }), 6);
+    expect(closed.pnl).toBeCloseTo(
+      tradePnl({
+        side: closed.side,
+        qty1: closed.qty1!,
+        qty2: closed.qty2!,
+        entry1: closed.entry_price1!,
+        entry2: closed.entry_price2!,
+        exit1: closed.exit_price1!,
+        exit2: closed.exit_price2!,
+      }),
+      6,
+    );
     expect(await positionsOf(broker, ['ARQX', 'BLVN'])).toEqual({ ARQX: 0, BLVN: 0 });
     const perf = await db.selectFrom('strategy_engine.pair_performance').selectAll().where('pair_id', '=', pairId).execute();
     expect(perf).toHaveLength(1);
@@ -162,12 +185,25 @@ describe('pairs orchestration against the simulator', () => {
     const client = env.client;
     // No cycle: the trade is opened directly as LONG_SPREAD, which shorts GRVY (not shortable in the simulator).
     const pairId = await seedPair(db, broker, { symbol1: 'EFRA', symbol2: 'GRVY' });
-    const signal = await db.insertInto('strategy_engine.pair_signal').values({
-      pair_id: pairId, ts: new Date(), type: 'LONG_SPREAD', z_score: -2.5, reason: 'test', inputs: '{}',
-    }).returning('id').executeTakeFirstOrThrow();
+    const signal = await db
+      .insertInto('strategy_engine.pair_signal')
+      .values({
+        pair_id: pairId,
+        ts: new Date(),
+        type: 'LONG_SPREAD',
+        z_score: -2.5,
+        reason: 'test',
+        inputs: '{}',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const pending = await createPendingTrade(db, { pairId, entrySignalId: signal.id, side: 'LONG_SPREAD', entryZ: -2.5 }, pairTradeWorkflowId);
     const trade = pending.trade!;
-    await startPairTradeWorkflow(client, { tradeId: trade.id, pairId, symbol1: 'EFRA', symbol2: 'GRVY', side: 'LONG_SPREAD', entryZ: -2.5 }, TASK_QUEUE);
+    await startPairTradeWorkflow(
+      client,
+      { tradeId: trade.id, pairId, symbol1: 'EFRA', symbol2: 'GRVY', side: 'LONG_SPREAD', entryZ: -2.5 },
+      TASK_QUEUE,
+    );
     const failed = await waitFor('trade FAILED', () => tradeWithStatus(db, trade.id, ['FAILED']));
     expect(failed.failure_reason).toMatch(/GRVY is not shortable/);
     expect(await broker.getOrderByClientId(`${trade.workflow_id}-entry-leg1`)).toBeNull();
@@ -231,7 +267,9 @@ describe('pairs orchestration against the simulator', () => {
     const before = await db.selectFrom('strategy_engine.strategy_state').select('last_update').executeTakeFirstOrThrow();
 
     const scheduled = await client.workflow.execute(PAIRS_CYCLE_WORKFLOW, {
-      taskQueue: TASK_QUEUE, workflowId: 'pairs-cycle-closed-market', args: [{ dryRun: false }],
+      taskQueue: TASK_QUEUE,
+      workflowId: 'pairs-cycle-closed-market',
+      args: [{ dryRun: false }],
     });
     expect(scheduled).toMatchObject({ marketOpen: false, skippedReason: 'market closed', pairsProcessed: 0 });
     expect(await db.selectFrom('strategy_engine.pair_signal').selectAll().where('pair_id', '=', pairId).execute()).toEqual([]);

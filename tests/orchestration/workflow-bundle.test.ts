@@ -8,7 +8,14 @@ import { bundleSourceFiles } from '../../temporal/bundle-sources';
 import { WORKFLOWS_PATH } from '../../temporal/worker';
 
 const ROOT = path.resolve(__dirname, '../..');
-const quietLogger = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const quietLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
 
 jest.setTimeout(120_000);
 
@@ -17,10 +24,14 @@ test('the cache key hashes every project module the bundle includes', async () =
   const inlineMap = /sourceMappingURL=data:application\/json;(?:charset=utf-8;)?base64,([A-Za-z0-9+/=]+)/.exec(code);
   expect(inlineMap).not.toBeNull();
   const sources = (JSON.parse(Buffer.from(inlineMap![1], 'base64').toString('utf8')) as { sources: string[] }).sources;
-  const bundled = [...new Set(sources
-    .map((s) => s.replace(/^webpack:\/\/[^/]*\//, ''))
-    .map((s) => path.resolve(ROOT, s))
-    .filter((s) => s.startsWith(ROOT) && !s.includes(`${path.sep}node_modules${path.sep}`) && /\.ts$/.test(s)))].sort();
+  const bundled = [
+    ...new Set(
+      sources
+        .map((s) => s.replace(/^webpack:\/\/[^/]*\//, ''))
+        .map((s) => path.resolve(ROOT, s))
+        .filter((s) => s.startsWith(ROOT) && !s.includes(`${path.sep}node_modules${path.sep}`) && /\.ts$/.test(s)),
+    ),
+  ].sort();
   const hashed = bundleSourceFiles(require.resolve('../../workflows'));
 
   expect(bundled.length).toBeGreaterThan(3);

@@ -1,9 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import {
-  BacktestInputError, preparePair, runBacktest,
-  type BacktestCosts, type BacktestInput, type TradeLogEntry,
-} from '../../strategy/backtest';
+import { BacktestInputError, preparePair, runBacktest, type BacktestCosts, type BacktestInput, type TradeLogEntry } from '../../strategy/backtest';
 import { decideSignal, type Thresholds, type TradeSide } from '../../strategy/signals';
 import { closedTradeStats, sizeLegs } from '../../strategy/sizing';
 import { fitHedge } from '../../strategy/ols';
@@ -30,7 +27,10 @@ function shockScenario(at64: number, length = 65): number[] {
 function run(spread: number[], thresholds: Partial<Thresholds>, costs: BacktestCosts = ZERO_COSTS) {
   const pair = syntheticPair(FORMATION, spread);
   const input: BacktestInput = {
-    ...pair, formationBars: FORMATION, window: 40, costs,
+    ...pair,
+    formationBars: FORMATION,
+    window: 40,
+    costs,
     thresholds: { entry: 2, exit: 0.5, stopLoss: 3, maxHoldHours: 72, ...thresholds },
   };
   return { pair, input, prepared: preparePair(input), result: runBacktest(input) };
@@ -149,7 +149,9 @@ describe('no look-ahead', () => {
     const cut = formationBars + 500; // test bar index 500
     const rnd = noise(99);
     const perturbed = runBacktest({
-      ...ref, formationBars, costs: ZERO_COSTS,
+      ...ref,
+      formationBars,
+      costs: ZERO_COSTS,
       price1: ref.price1.map((p, i) => (i > cut ? p * (1 + 0.05 * rnd()) : p)),
       price2: ref.price2.map((p, i) => (i > cut ? p * (1 + 0.05 * rnd()) : p)),
     });
@@ -177,13 +179,26 @@ describe('same rules as the live cycle', () => {
     const n = p.timestamps.length;
     for (let i = 0; i < n; i++) {
       const holdHours = open ? (p.timestamps[i] - p.timestamps[open.bar]) / HOUR : 0;
-      const d = decideSignal({ position: open?.side ?? null, holdHours, halfLifeHours: p.halfLifeHours, thresholds, audit: { z: p.z[i], mean: 0, std: 0, beta: p.beta, window: 40 } });
+      const d = decideSignal({
+        position: open?.side ?? null,
+        holdHours,
+        halfLifeHours: p.halfLifeHours,
+        thresholds,
+        audit: { z: p.z[i], mean: 0, std: 0, beta: p.beta, window: 40 },
+      });
       if (open && (d.type === 'EXIT' || d.type === 'STOP_LOSS' || d.type === 'EXPIRE' || i === n - 1)) {
         const sign = open.side === 'LONG_SPREAD' ? 1 : -1;
         const pnl = sign * (open.q1 * (p.price1[i] - p.price1[open.bar]) - open.q2 * (p.price2[i] - p.price2[open.bar]));
         pnls.push(pnl);
         equity += pnl;
-        walked.push({ side: open.side, entry_time: p.timestamps[open.bar], exit_time: p.timestamps[i], qty1: open.q1, qty2: open.q2, exit_reason: d.type === null ? 'END' : (d.type as TradeLogEntry['exit_reason']) });
+        walked.push({
+          side: open.side,
+          entry_time: p.timestamps[open.bar],
+          exit_time: p.timestamps[i],
+          qty1: open.q1,
+          qty2: open.q2,
+          exit_reason: d.type === null ? 'END' : (d.type as TradeLogEntry['exit_reason']),
+        });
         open = null;
       } else if (!open && i < n - 1 && (d.type === 'LONG_SPREAD' || d.type === 'SHORT_SPREAD')) {
         const size = sizeLegs({ equity, price1: p.price1[i], price2: p.price2[i], closed: closedTradeStats(pnls), bootstrapPct: 0.02 });
@@ -191,7 +206,9 @@ describe('same rules as the live cycle', () => {
       }
     }
     expect(walked.length).toBeGreaterThan(20); // reaches the Kelly phase
-    expect(result.trade_log.map(({ side, entry_time, exit_time, qty1, qty2, exit_reason }) => ({ side, entry_time, exit_time, qty1, qty2, exit_reason }))).toEqual(walked);
+    expect(
+      result.trade_log.map(({ side, entry_time, exit_time, qty1, qty2, exit_reason }) => ({ side, entry_time, exit_time, qty1, qty2, exit_reason })),
+    ).toEqual(walked);
     result.trade_log.forEach((t, k) => expect(t.pnl).toBeCloseTo(pnls[k], 6));
   });
 });
@@ -225,7 +242,10 @@ describe('metrics and gate', () => {
     expect(r.avg_hold_time_hours).toBeCloseTo(r.trade_log.reduce((a, t) => a + t.hold_hours, 0) / pnls.length, 9);
     let peak = 100_000;
     let dd = 0;
-    for (const { equity } of r.equity_curve) { peak = Math.max(peak, equity); dd = Math.max(dd, (peak - equity) / peak); }
+    for (const { equity } of r.equity_curve) {
+      peak = Math.max(peak, equity);
+      dd = Math.max(dd, (peak - equity) / peak);
+    }
     expect(r.max_drawdown).toBeCloseTo(dd, 12);
     expect(r.total_return).toBeCloseTo(r.equity_curve[r.equity_curve.length - 1].equity / 100_000 - 1, 12);
     const stats = closedTradeStats(pnls);
@@ -234,7 +254,17 @@ describe('metrics and gate', () => {
 
   it('stays JSON-safe without trades: no NaN, null profit factor and Kelly', () => {
     const r = runBacktest({ ...referencePair('coint_hl10'), thresholds: { entry: 8, exit: 0.5, stopLoss: 9, maxHoldHours: 72 } });
-    expect(r).toMatchObject({ total_trades: 0, win_rate: 0, profit_factor: null, kelly_fraction: null, sharpe_ratio: 0, max_drawdown: 0, total_return: 0, avg_hold_time_hours: 0, passed_gate: false });
+    expect(r).toMatchObject({
+      total_trades: 0,
+      win_rate: 0,
+      profit_factor: null,
+      kelly_fraction: null,
+      sharpe_ratio: 0,
+      max_drawdown: 0,
+      total_return: 0,
+      avg_hold_time_hours: 0,
+      passed_gate: false,
+    });
     expect(JSON.stringify(r)).not.toMatch(/NaN|Infinity/);
   });
 });

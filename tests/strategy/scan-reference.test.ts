@@ -108,7 +108,12 @@ describe('two-stage scan', () => {
       }
     }
     const x = logs[0];
-    expect(screenPvalue(Array.from(x, (v) => 1 + 2 * v), x)).toBe(0); // collinear: p 0 like statsmodels
+    expect(
+      screenPvalue(
+        Array.from(x, (v) => 1 + 2 * v),
+        x,
+      ),
+    ).toBe(0); // collinear: p 0 like statsmodels
   });
 
   test('pairAt enumerates pairs in column order', () => {

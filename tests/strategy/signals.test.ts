@@ -1,6 +1,11 @@
 import {
-  decideSignal, classifySignal, holdLimitHours, thresholdsProblem,
-  type SignalInput, type Thresholds, type TradeSide,
+  decideSignal,
+  classifySignal,
+  holdLimitHours,
+  thresholdsProblem,
+  type SignalInput,
+  type Thresholds,
+  type TradeSide,
 } from '../../strategy/signals';
 
 const T: Thresholds = { entry: 2, exit: 0.5, stopLoss: 3, maxHoldHours: 72 };

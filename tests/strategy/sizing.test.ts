@@ -46,7 +46,7 @@ describe('Kelly phase', () => {
     expect(r.kellyFraction).toBeCloseTo(0.4, 12);
     expect(r).toMatchObject({ ok: true, capped: false });
     if (!r.ok) throw new Error('expected ok');
-    expect(r.perLegCapital).toBeCloseTo(0.4 / 2 * 50_000 / 2, 9);
+    expect(r.perLegCapital).toBeCloseTo(((0.4 / 2) * 50_000) / 2, 9);
     expect(r.qty1).toBe(Math.floor(5000 / 50));
     expect(r.qty2).toBe(Math.floor(5000 / 80));
   });
@@ -68,7 +68,7 @@ describe('Kelly phase', () => {
     expect(r).toMatchObject({ ok: true, phase: 'kelly', perLegCapital: 10_000, capped: true, qty1: 200, qty2: 125 });
     expect(r.reason).toMatch(/capped at 10\.00%/);
     const looser = sizeLegs(base({ closed: closedTradeStats(history(20, 18, 300, 100)), maxLegPct: 0.5 }));
-    expect(looser.ok && looser.perLegCapital).toBeCloseTo(0.8666666666666667 / 4 * 100_000, 6);
+    expect(looser.ok && looser.perLegCapital).toBeCloseTo((0.8666666666666667 / 4) * 100_000, 6);
   });
 
   it('refuses to trade on a negative Kelly fraction', () => {

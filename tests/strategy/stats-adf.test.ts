@@ -9,11 +9,13 @@ import { gaussian, mulberry32 } from '../../strategy/synthetic-universe';
 /** OLS by normal equations with partial-pivot elimination; returns SSR and the t-value of column `col`. */
 function bruteOls(rows: number[][], y: number[], col: number): { ssr: number; t: number } {
   const k = rows[0].length;
-  const a = Array.from({ length: k }, (_, i) => Array.from({ length: k + 1 + k }, (_, j) => {
-    if (j < k) return rows.reduce((s, r) => s + r[i] * r[j], 0);
-    if (j === k) return rows.reduce((s, r, t) => s + r[i] * y[t], 0);
-    return j - k - 1 === i ? 1 : 0;
-  }));
+  const a = Array.from({ length: k }, (_, i) =>
+    Array.from({ length: k + 1 + k }, (_, j) => {
+      if (j < k) return rows.reduce((s, r) => s + r[i] * r[j], 0);
+      if (j === k) return rows.reduce((s, r, t) => s + r[i] * y[t], 0);
+      return j - k - 1 === i ? 1 : 0;
+    }),
+  );
   for (let c = 0; c < k; c++) {
     let p = c;
     for (let r = c + 1; r < k; r++) if (Math.abs(a[r][c]) > Math.abs(a[p][c])) p = r;

@@ -103,7 +103,10 @@ describe('mackinnoncrit', () => {
     ],
   };
   test.each([100, 749, 999, 1498, 1499, 123456])('matches the response surface at T = %p', (T) => {
-    for (const [key, N] of [['c1', 1], ['c2', 2]] as const) {
+    for (const [key, N] of [
+      ['c1', 1],
+      ['c2', 2],
+    ] as const) {
       const crit = mackinnoncrit(N, 'c', T);
       surfaces[key].forEach(([b0, b1, b2, b3], k) => expectNear(crit[k], b0 + b1 / T + b2 / T ** 2 + b3 / T ** 3, { abs: 1e-13 }, `${key} ${k}`));
     }

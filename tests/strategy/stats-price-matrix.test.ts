@@ -9,7 +9,10 @@ function csv(bars: number, columns: Record<string, (t: number) => string>): stri
   return `${lines.join('\n')}\n`;
 }
 
-const wave = (base: number) => (t: number): string => (base + Math.sin(t / 3) + t * 0.01).toFixed(4);
+const wave =
+  (base: number) =>
+  (t: number): string =>
+    (base + Math.sin(t / 3) + t * 0.01).toFixed(4);
 
 function expectCode(text: string, code: PriceDataErrorCode, message?: RegExp): void {
   let caught: unknown;

@@ -119,7 +119,18 @@ describe.each(ALL_CASES.map((c) => [c.name, c] as const))('%s', (_name, c) => {
 
   test('analyzePair produces the CLI contract with the reference values', () => {
     const a = analyzePair(c.p1, c.p2, { window: 40, symbol1: 'A', symbol2: 'B' });
-    expect(Object.keys(a)).toEqual(['symbol1', 'symbol2', 'n', 'hedge', 'coint', 'coint_lag1', 'adf_spread', 'half_life', 'correlation', 'zscore_last']);
+    expect(Object.keys(a)).toEqual([
+      'symbol1',
+      'symbol2',
+      'n',
+      'hedge',
+      'coint',
+      'coint_lag1',
+      'adf_spread',
+      'half_life',
+      'correlation',
+      'zscore_last',
+    ]);
     expect(a.n).toBe(o.n);
     expectNear(a.hedge.beta, o.hedge.beta, TOL.beta, 'beta');
     expectNear(a.coint.stat, o.coint_aic.stat, TOL.stat, 'coint stat');

@@ -81,7 +81,12 @@ describe('spread helpers', () => {
     const a = Array.from({ length: 300 }, () => 50 + normal());
     const b = a.map((v) => 2 * v + 3 * normal());
     expect(pearson(a, b)).toBeCloseTo(pearson(b, a), 15);
-    expect(pearson(a, b.map((v) => 10 * v + 7))).toBeCloseTo(pearson(a, b), 12);
+    expect(
+      pearson(
+        a,
+        b.map((v) => 10 * v + 7),
+      ),
+    ).toBeCloseTo(pearson(a, b), 12);
     expect(Number.isNaN(pearson(a, new Array(300).fill(1)))).toBe(true);
     const la = logPrices(a);
     const lb = logPrices(b.map(Math.abs));

@@ -4,18 +4,26 @@ import { preparePair, resolveSimParams } from '../../strategy/backtest';
 import { SweepPool, sweepThresholds, sweepThresholdsParallel, type SweepRow } from '../../strategy/sweep';
 
 function referencePair(id: string): BacktestInput {
-  const doc = JSON.parse(readFileSync(`/work/shared/reference/pair_${id}.json`, 'utf8')) as { inputs: { time_ms: number[]; p1: number[]; p2: number[] } };
+  const doc = JSON.parse(readFileSync(`/work/shared/reference/pair_${id}.json`, 'utf8')) as {
+    inputs: { time_ms: number[]; p1: number[]; p2: number[] };
+  };
   return { timestamps: Float64Array.from(doc.inputs.time_ms), price1: Float64Array.from(doc.inputs.p1), price2: Float64Array.from(doc.inputs.p2) };
 }
 
 describe('sweepThresholds', () => {
-  const input: BacktestInput = { ...referencePair('coint_hl20'), formationBars: 400, thresholds: { entry: 2, exit: 0.5, stopLoss: 3, maxHoldHours: 48 } };
+  const input: BacktestInput = {
+    ...referencePair('coint_hl20'),
+    formationBars: 400,
+    thresholds: { entry: 2, exit: 0.5, stopLoss: 3, maxHoldHours: 48 },
+  };
   const grid = { entry: [1.5, 2, 2.5], exit: [0, 0.5, 2], stopLoss: [2.5, 3.5] };
   const result = sweepThresholds(input, grid);
 
   it('runs every consistent combination and counts the skipped ones', () => {
     // inconsistent: exit >= entry (exit 2 with entry 1.5 or 2) or stop <= entry (2.5 with entry 2.5)
-    const consistent = grid.entry.flatMap((entry) => grid.exit.flatMap((exit) => grid.stopLoss.filter((stop) => exit < entry && stop > entry).map((stop) => [entry, exit, stop])));
+    const consistent = grid.entry.flatMap((entry) =>
+      grid.exit.flatMap((exit) => grid.stopLoss.filter((stop) => exit < entry && stop > entry).map((stop) => [entry, exit, stop])),
+    );
     expect(result.rows.map((r) => [r.entry, r.exit, r.stopLoss])).toEqual(consistent);
     expect(result.skipped).toBe(18 - consistent.length);
     expect(result.barSteps).toBe(consistent.length * (1500 - 400));
@@ -23,7 +31,10 @@ describe('sweepThresholds', () => {
 
   it('gives each row exactly the metrics of a full backtest at the same thresholds', () => {
     for (const row of result.rows) {
-      const { equity_curve, trade_log, ...full } = runBacktest({ ...input, thresholds: { entry: row.entry, exit: row.exit, stopLoss: row.stopLoss, maxHoldHours: 48 } });
+      const { equity_curve, trade_log, ...full } = runBacktest({
+        ...input,
+        thresholds: { entry: row.entry, exit: row.exit, stopLoss: row.stopLoss, maxHoldHours: 48 },
+      });
       const { entry, exit, stopLoss, ...metrics } = row;
       expect(metrics).toEqual(full);
       expect(equity_curve.length).toBe(1100);
@@ -42,7 +53,11 @@ describe('sweepThresholds', () => {
 });
 
 describe('sweepThresholdsParallel', () => {
-  const input: BacktestInput = { ...referencePair('coint_hl20'), formationBars: 500, thresholds: { entry: 2, exit: 0.5, stopLoss: 3, maxHoldHours: 30 } };
+  const input: BacktestInput = {
+    ...referencePair('coint_hl20'),
+    formationBars: 500,
+    thresholds: { entry: 2, exit: 0.5, stopLoss: 3, maxHoldHours: 30 },
+  };
   // Many chunks per worker, inconsistent combinations in between, a wide spread of outcomes (incl. null metrics).
   const grid = { entry: [0.5, 1, 1.25, 1.5, 2, 2.5, 3, 3.5], exit: [0, 0.25, 0.5, 1, 1.5], stopLoss: [1.5, 2.5, 3, 3.75, 4, 6] };
   const sync = sweepThresholds(input, grid);

@@ -3,13 +3,20 @@
  * pair-trade workflows (on faked broker and records) running on the same Worker.
  */
 import {
-  PAIRS_CYCLE_WORKFLOW, type PairsCycleActivities, type PairsCycleInput, type PairsEvaluation, type ReconciliationReport,
+  PAIRS_CYCLE_WORKFLOW,
+  type PairsCycleActivities,
+  type PairsCycleInput,
+  type PairsEvaluation,
+  type ReconciliationReport,
   type RoutingResult,
 } from '../../workflows/contracts/pairs-cycle';
 import type { StrategyConfig } from '../../config/schema';
 import type { pairsCycleWorkflow } from '../../workflows/pairs-cycle';
 import {
-  EMERGENCY_STOP_WORKFLOW, type EmergencyStopActivities, type EmergencyStopInput, type LiveTradeRef,
+  EMERGENCY_STOP_WORKFLOW,
+  type EmergencyStopActivities,
+  type EmergencyStopInput,
+  type LiveTradeRef,
 } from '../../workflows/contracts/emergency-stop';
 import { pairTradeWorkflowId, type TradeStatus } from '../../workflows/contracts/pair-trade';
 import type { emergencyStopWorkflow } from '../../workflows/emergency-stop';
@@ -47,15 +54,40 @@ describe('pairs cycle', () => {
   function fakeCycle(clock: { isOpen: boolean; nowMs: number }, report: ReconciliationReport, activePairs = 3) {
     const calls: Array<{ name: keyof PairsCycleActivities; input?: unknown }> = [];
     const activities: PairsCycleActivities = {
-      loadCycleConfig: async () => { calls.push({ name: 'loadCycleConfig' }); return { config: CONFIG, version: 7, activePairs }; },
-      readMarketClock: async () => { calls.push({ name: 'readMarketClock' }); return clock; },
-      reconcile: async () => { calls.push({ name: 'reconcile' }); return report; },
-      refreshMarketData: async (input) => { calls.push({ name: 'refreshMarketData', input }); return { symbols: 4, barsUpserted: 32 }; },
-      evaluatePairs: async (input) => { calls.push({ name: 'evaluatePairs', input }); return EVALUATION; },
-      routeSignals: async (input) => { calls.push({ name: 'routeSignals', input }); return ROUTING; },
-      finishCycle: async (input) => { calls.push({ name: 'finishCycle', input }); },
+      loadCycleConfig: async () => {
+        calls.push({ name: 'loadCycleConfig' });
+        return { config: CONFIG, version: 7, activePairs };
+      },
+      readMarketClock: async () => {
+        calls.push({ name: 'readMarketClock' });
+        return clock;
+      },
+      reconcile: async () => {
+        calls.push({ name: 'reconcile' });
+        return report;
+      },
+      refreshMarketData: async (input) => {
+        calls.push({ name: 'refreshMarketData', input });
+        return { symbols: 4, barsUpserted: 32 };
+      },
+      evaluatePairs: async (input) => {
+        calls.push({ name: 'evaluatePairs', input });
+        return EVALUATION;
+      },
+      routeSignals: async (input) => {
+        calls.push({ name: 'routeSignals', input });
+        return ROUTING;
+      },
+      finishCycle: async (input) => {
+        calls.push({ name: 'finishCycle', input });
+      },
     };
-    return { calls, activities, names: () => calls.map((c) => c.name), inputOf: (name: keyof PairsCycleActivities) => calls.find((c) => c.name === name)?.input };
+    return {
+      calls,
+      activities,
+      names: () => calls.map((c) => c.name),
+      inputOf: (name: keyof PairsCycleActivities) => calls.find((c) => c.name === name)?.input,
+    };
   }
 
   function runCycle(workflowId: string, activities: PairsCycleActivities, input: PairsCycleInput = {}) {
@@ -68,9 +100,20 @@ describe('pairs cycle', () => {
     const summary = await runCycle('pairs-cycle-test-closed', fake.activities);
 
     expect(summary).toEqual({
-      workflowId: 'pairs-cycle-test-closed', dryRun: false, at: new Date(NOW_MS).toISOString(), marketOpen: false,
-      skippedReason: 'market closed', pairsProcessed: 0, barsUpserted: 0, spreadsWritten: 0, signals: {},
-      tradesOpened: [], tradesClosing: [], entriesBlockedReason: null, reconciliation: { unexplained: [], missing: [] }, configVersion: 7,
+      workflowId: 'pairs-cycle-test-closed',
+      dryRun: false,
+      at: new Date(NOW_MS).toISOString(),
+      marketOpen: false,
+      skippedReason: 'market closed',
+      pairsProcessed: 0,
+      barsUpserted: 0,
+      spreadsWritten: 0,
+      signals: {},
+      tradesOpened: [],
+      tradesClosing: [],
+      entriesBlockedReason: null,
+      reconciliation: { unexplained: [], missing: [] },
+      configVersion: 7,
     });
     expect(fake.names()).toEqual(['loadCycleConfig', 'readMarketClock']);
   });
@@ -79,23 +122,42 @@ describe('pairs cycle', () => {
     const report: ReconciliationReport = {
       unexplained: [{ symbol: 'XYZ', actual: 5, expectedMin: 0, expectedMax: 0, tradeIds: [] }],
       missing: [{ symbol: 'CCC', actual: 0, expectedMin: 30, expectedMax: 30, tradeIds: [40], tradeId: 40 }],
-      inFlux: [], checkedSymbols: 5,
+      inFlux: [],
+      checkedSymbols: 5,
     };
     const fake = fakeCycle({ isOpen: true, nowMs: NOW_MS }, report);
     const summary = await runCycle('pairs-cycle-test-open', fake.activities);
 
     const blocked = 'reconciliation: unexplained position in XYZ';
-    expect(fake.names()).toEqual(['loadCycleConfig', 'readMarketClock', 'reconcile', 'refreshMarketData', 'evaluatePairs', 'routeSignals', 'finishCycle']);
+    expect(fake.names()).toEqual([
+      'loadCycleConfig',
+      'readMarketClock',
+      'reconcile',
+      'refreshMarketData',
+      'evaluatePairs',
+      'routeSignals',
+      'finishCycle',
+    ]);
     expect(fake.inputOf('refreshMarketData')).toEqual({ nowMs: NOW_MS, config: CONFIG });
     expect(fake.inputOf('evaluatePairs')).toEqual({ nowMs: NOW_MS, entriesBlockedReason: blocked, config: CONFIG, chunk: { part: 0, parts: 1 } });
     expect(fake.inputOf('routeSignals')).toEqual({ entries: EVALUATION.entries, exits: EVALUATION.exits });
     expect(fake.inputOf('finishCycle')).toEqual({ nowMs: NOW_MS, startedAtMs: expect.any(Number) });
     expect(summary).toEqual({
-      workflowId: 'pairs-cycle-test-open', dryRun: false, at: new Date(NOW_MS).toISOString(), marketOpen: true, skippedReason: null,
-      pairsProcessed: 3, barsUpserted: 32, spreadsWritten: 3, signals: EVALUATION.signals,
-      tradesOpened: ROUTING.opened, tradesClosing: ROUTING.exitsSignalled, entriesBlockedReason: blocked,
+      workflowId: 'pairs-cycle-test-open',
+      dryRun: false,
+      at: new Date(NOW_MS).toISOString(),
+      marketOpen: true,
+      skippedReason: null,
+      pairsProcessed: 3,
+      barsUpserted: 32,
+      spreadsWritten: 3,
+      signals: EVALUATION.signals,
+      tradesOpened: ROUTING.opened,
+      tradesClosing: ROUTING.exitsSignalled,
+      entriesBlockedReason: blocked,
       reconciliation: { unexplained: ['XYZ: broker 5, trades explain 0..0'], missing: ['trade 40: CCC broker 0, expected 30..30'] },
-      configVersion: 7, evaluationParts: 1,
+      configVersion: 7,
+      evaluationParts: 1,
     });
   });
 
@@ -104,7 +166,13 @@ describe('pairs cycle', () => {
     const summary = await runCycle('pairs-cycle-test-chunks', fake.activities);
 
     const chunks = fake.calls.filter((c) => c.name === 'evaluatePairs').map((c) => (c.input as { chunk: unknown }).chunk);
-    expect(chunks).toEqual(expect.arrayContaining([{ part: 0, parts: 3 }, { part: 1, parts: 3 }, { part: 2, parts: 3 }]));
+    expect(chunks).toEqual(
+      expect.arrayContaining([
+        { part: 0, parts: 3 },
+        { part: 1, parts: 3 },
+        { part: 2, parts: 3 },
+      ]),
+    );
     expect(chunks).toHaveLength(3);
     expect(summary).toMatchObject({ evaluationParts: 3, pairsProcessed: 9, spreadsWritten: 9, signals: { LONG_SPREAD: 3, EXIT: 3, SKIPPED: 3 } });
     expect(fake.inputOf('routeSignals')).toEqual({
@@ -128,11 +196,17 @@ describe('emergency stop', () => {
   function fakeStopActivities(refs: LiveTradeRef[], statusOf: (tradeId: number) => TradeStatus | undefined) {
     const calls: Array<{ name: keyof EmergencyStopActivities; input?: unknown }> = [];
     const activities: EmergencyStopActivities = {
-      setStrategyActive: async (input) => { calls.push({ name: 'setStrategyActive', input }); },
-      listLiveTradeRefs: async () => { calls.push({ name: 'listLiveTradeRefs' }); return refs; },
+      setStrategyActive: async (input) => {
+        calls.push({ name: 'setStrategyActive', input });
+      },
+      listLiveTradeRefs: async () => {
+        calls.push({ name: 'listLiveTradeRefs' });
+        return refs;
+      },
       tradeStatuses: async (input) => {
         calls.push({ name: 'tradeStatuses', input });
-        return refs.filter((r) => input.tradeIds.includes(r.tradeId))
+        return refs
+          .filter((r) => input.tradeIds.includes(r.tradeId))
           .map((r) => ({ tradeId: r.tradeId, pairId: r.pairId, status: statusOf(r.tradeId) ?? r.status }));
       },
     };
@@ -142,7 +216,9 @@ describe('emergency stop', () => {
   function runStop(workflowId: string, activities: EmergencyStopActivities, input: EmergencyStopInput) {
     h.register(workflowId, activities);
     return h.client().workflow.execute<typeof emergencyStopWorkflow>(EMERGENCY_STOP_WORKFLOW, {
-      workflowId, taskQueue: h.taskQueue(), args: [input],
+      workflowId,
+      taskQueue: h.taskQueue(),
+      args: [input],
     });
   }
 
@@ -165,7 +241,15 @@ describe('emergency stop', () => {
     for (const handle of [first, second]) {
       expect(await handle.result()).toMatchObject({ status: 'CLOSED', exitReason: 'EMERGENCY_STOP' });
     }
-    expect(trades.callsOf('recordTradeClosing').map((c) => [c.tradeId, c.reason]).sort()).toEqual([[101, 'EMERGENCY_STOP'], [102, 'EMERGENCY_STOP']]);
+    expect(
+      trades
+        .callsOf('recordTradeClosing')
+        .map((c) => [c.tradeId, c.reason])
+        .sort(),
+    ).toEqual([
+      [101, 'EMERGENCY_STOP'],
+      [102, 'EMERGENCY_STOP'],
+    ]);
   });
 
   it('reports failed and still-open trades when the wait ends, even if a trade workflow cannot be signalled', async () => {
@@ -175,7 +259,10 @@ describe('emergency stop', () => {
       // No workflow id at all: not signalled.
       { tradeId: 202, pairId: 4, workflowId: null, status: 'PENDING' },
     ];
-    const book = new Map<number, TradeStatus>([[201, 'OPEN'], [202, 'FAILED']]);
+    const book = new Map<number, TradeStatus>([
+      [201, 'OPEN'],
+      [202, 'FAILED'],
+    ]);
     const stop = fakeStopActivities(refs, (id) => book.get(id));
     const result = await runStop('emergency-stop-test-2', stop.activities, { reason: 'test', timeoutMs: 1 });
 
@@ -183,8 +270,11 @@ describe('emergency stop', () => {
     expect(stop.calls.filter((c) => c.name === 'tradeStatuses').map((c) => c.input)).toContainEqual({ tradeIds: [201, 202] });
     expect(stop.calls.at(-1)).toEqual({ name: 'setStrategyActive', input: { isActive: false } });
     const events = (await h.client().workflow.getHandle('emergency-stop-test-2').fetchHistory()).events ?? [];
-    expect(events.filter((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes)
-      .map((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes?.workflowExecution?.workflowId)).toEqual(['pair-trade-3-201']);
+    expect(
+      events
+        .filter((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes)
+        .map((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes?.workflowExecution?.workflowId),
+    ).toEqual(['pair-trade-3-201']);
     expect(events.filter((e) => e.signalExternalWorkflowExecutionFailedEventAttributes)).toHaveLength(1);
   });
 });

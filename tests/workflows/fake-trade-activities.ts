@@ -9,12 +9,22 @@ import { ApplicationFailure } from '@temporalio/common';
 import { missingOrder, type OrderSnapshot } from '../../broker/order-snapshot';
 import { isFinalOrderStatus } from '../../broker/order-status';
 import type {
-  EntryPlan, LegOrderRequest, OrderPhase, PairTradeActivities, TradeState, TradeStatus, TradeTiming,
+  EntryPlan,
+  LegOrderRequest,
+  OrderPhase,
+  PairTradeActivities,
+  TradeState,
+  TradeStatus,
+  TradeTiming,
 } from '../../workflows/contracts/pair-trade';
 
 /** Every wait of a trade shortened to milliseconds. */
 export const FAST_TIMING: TradeTiming = {
-  fillWaitMs: 1, maxFillWaits: 2, flattenRetryPauseMs: 1, patientPauseMinMs: 1, patientPauseMaxMs: 4,
+  fillWaitMs: 1,
+  maxFillWaits: 2,
+  flattenRetryPauseMs: 1,
+  patientPauseMinMs: 1,
+  patientPauseMaxMs: 4,
 };
 
 /** What happens to a newly submitted order. */
@@ -28,7 +38,10 @@ export type OrderOutcome =
    * awaitOrderFinal fills it completely; never when `fillAfterPolls` is absent.
    */
   | {
-      kind: 'working'; filledQty?: number; fillAfterPolls?: number; price?: number;
+      kind: 'working';
+      filledQty?: number;
+      fillAfterPolls?: number;
+      price?: number;
       /** A cancel answers 'pending_cancel'; the next poll shows this much filled in all, and the order final. */
       filledWhileCancelling?: number;
     };
@@ -38,7 +51,11 @@ export const reject = (message = 'insufficient qty available for order'): OrderO
 export const stayNew = (): OrderOutcome => ({ kind: 'working' });
 export const partialFill = (filledQty: number): OrderOutcome => ({ kind: 'working', filledQty });
 export const fillAfterPolls = (polls: number, price?: number): OrderOutcome => ({ kind: 'working', fillAfterPolls: polls, price });
-export const fillsWhileCancelling = (filledQty: number, finalQty: number): OrderOutcome => ({ kind: 'working', filledQty, filledWhileCancelling: finalQty });
+export const fillsWhileCancelling = (filledQty: number, finalQty: number): OrderOutcome => ({
+  kind: 'working',
+  filledQty,
+  filledWhileCancelling: finalQty,
+});
 
 /** An order's client id ends with `-<phase>-leg<leg>`, plus `-r<round>` for later rounds. */
 export function orderId(phase: OrderPhase, leg: 1 | 2, rounds: 'first' | 'every' = 'first'): RegExp {
@@ -101,8 +118,12 @@ export class FakeTradeActivities {
   hold(match: RegExp): Gate {
     let onReach!: () => void;
     let release!: () => void;
-    const reached = new Promise<void>((r) => { onReach = r; });
-    const opened = new Promise<void>((r) => { release = r; });
+    const reached = new Promise<void>((r) => {
+      onReach = r;
+    });
+    const opened = new Promise<void>((r) => {
+      release = r;
+    });
     this.gates.push({ match, opened, onReach });
     return { reached, release };
   }
@@ -114,15 +135,18 @@ export class FakeTradeActivities {
 
   /** Orders the broker accepted (one per client id), sorted by client id, optionally of one phase. */
   placed(phase?: OrderPhase): LegOrderRequest[] {
-    return [...this.orders.values()].map((o) => o.request)
+    return [...this.orders.values()]
+      .map((o) => o.request)
       .filter((r) => phase === undefined || r.clientOrderId.includes(`-${phase}-leg`))
       .sort((a, b) => (a.clientOrderId < b.clientOrderId ? -1 : a.clientOrderId > b.clientOrderId ? 1 : 0));
   }
 
   /** Client ids of every submission attempt, rejected ones included, sorted. */
   submittedIds(phase?: OrderPhase): string[] {
-    return this.callsOf('submitLegOrder').map((r) => r.clientOrderId)
-      .filter((id) => phase === undefined || id.includes(`-${phase}-leg`)).sort();
+    return this.callsOf('submitLegOrder')
+      .map((r) => r.clientOrderId)
+      .filter((id) => phase === undefined || id.includes(`-${phase}-leg`))
+      .sort();
   }
 
   /** The trade's status as the records written so far say (undefined before any). */
@@ -174,8 +198,12 @@ export class FakeTradeActivities {
           if ((order.status as OrderSnapshot['status']) !== 'filled') order.status = 'canceled';
           return this.snapshot(order);
         }
-        if (order.outcome.kind === 'working' && order.outcome.fillAfterPolls !== undefined
-          && order.polls >= order.outcome.fillAfterPolls && !isFinalOrderStatus(order.status)) {
+        if (
+          order.outcome.kind === 'working' &&
+          order.outcome.fillAfterPolls !== undefined &&
+          order.polls >= order.outcome.fillAfterPolls &&
+          !isFinalOrderStatus(order.status)
+        ) {
           this.fillOrder(order, order.request.qty);
         }
         return this.snapshot(order);
@@ -228,8 +256,14 @@ export class FakeTradeActivities {
   private snapshot(order: FakeOrder): OrderSnapshot {
     const r = order.request;
     return {
-      clientOrderId: r.clientOrderId, symbol: r.symbol, side: r.side, qty: r.qty,
-      filledQty: order.filledQty, avgPrice: order.avgPrice, status: order.status, filledAt: order.filledAt,
+      clientOrderId: r.clientOrderId,
+      symbol: r.symbol,
+      side: r.side,
+      qty: r.qty,
+      filledQty: order.filledQty,
+      avgPrice: order.avgPrice,
+      status: order.status,
+      filledAt: order.filledAt,
     };
   }
 }
@@ -237,11 +271,21 @@ export class FakeTradeActivities {
 /** The state of an OPEN trade as a continued run receives it (both legs filled). */
 export function openTradeState(tradeId: number, pairId: number, workflowId: string): TradeState {
   return {
-    tradeId, pairId, pairName: 'AAA/BBB', side: 'LONG_SPREAD', status: 'OPEN', entryZ: -2.2,
+    tradeId,
+    pairId,
+    pairName: 'AAA/BBB',
+    side: 'LONG_SPREAD',
+    status: 'OPEN',
+    entryZ: -2.2,
     entryLegs: [
       { leg: 1, symbol: 'AAA', side: 'buy', qty: 10, filledQty: 10, avgPrice: 100, clientOrderId: `${workflowId}-entry-leg1`, status: 'filled' },
       { leg: 2, symbol: 'BBB', side: 'sell', qty: 20, filledQty: 20, avgPrice: 50, clientOrderId: `${workflowId}-entry-leg2`, status: 'filled' },
     ],
-    exitLegs: [], openedAt: '2026-01-05T15:00:02.000Z', closedAt: null, exitReason: null, pnl: null, failureReason: null,
+    exitLegs: [],
+    openedAt: '2026-01-05T15:00:02.000Z',
+    closedAt: null,
+    exitReason: null,
+    pnl: null,
+    failureReason: null,
   };
 }

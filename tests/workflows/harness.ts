@@ -11,7 +11,14 @@ import { Worker } from '@temporalio/worker';
 import { cachedWorkflowBundle } from '../../temporal/workflow-bundle';
 import type { EmergencyStopActivities } from '../../workflows/contracts/emergency-stop';
 import {
-  PAIR_ID, PAIR_NAME, PAIR_TRADE_WORKFLOW, TRADE_SIDE, TRADE_STATUS, pairTradeWorkflowId, type PairTradeActivities, type PairTradeInput,
+  PAIR_ID,
+  PAIR_NAME,
+  PAIR_TRADE_WORKFLOW,
+  TRADE_SIDE,
+  TRADE_STATUS,
+  pairTradeWorkflowId,
+  type PairTradeActivities,
+  type PairTradeInput,
 } from '../../workflows/contracts/pair-trade';
 import type { PairsCycleActivities } from '../../workflows/contracts/pairs-cycle';
 import type { pairTradeWorkflow } from '../../workflows/pair-trade';
@@ -22,10 +29,25 @@ type AnyActivities = PairTradeActivities & EmergencyStopActivities & PairsCycleA
 
 /** Every activity any workflow calls (the `satisfies` makes the compiler list a new one here). */
 const ACTIVITY_NAMES = Object.keys({
-  planEntry: 1, submitLegOrder: 1, awaitOrderFinal: 1, cancelLegOrder: 1,
-  recordTradeOpen: 1, recordTradeClosing: 1, recordTradeClosed: 1, recordTradeFailed: 1, recordTradeAttention: 1,
-  setStrategyActive: 1, listLiveTradeRefs: 1, tradeStatuses: 1,
-  loadCycleConfig: 1, readMarketClock: 1, reconcile: 1, refreshMarketData: 1, evaluatePairs: 1, routeSignals: 1, finishCycle: 1,
+  planEntry: 1,
+  submitLegOrder: 1,
+  awaitOrderFinal: 1,
+  cancelLegOrder: 1,
+  recordTradeOpen: 1,
+  recordTradeClosing: 1,
+  recordTradeClosed: 1,
+  recordTradeFailed: 1,
+  recordTradeAttention: 1,
+  setStrategyActive: 1,
+  listLiveTradeRefs: 1,
+  tradeStatuses: 1,
+  loadCycleConfig: 1,
+  readMarketClock: 1,
+  reconcile: 1,
+  refreshMarketData: 1,
+  evaluatePairs: 1,
+  routeSignals: 1,
+  finishCycle: 1,
 } satisfies Record<keyof AnyActivities, 1>);
 
 export interface WorkflowHarness {
@@ -43,12 +65,18 @@ export function useWorkflowHarness(): WorkflowHarness {
   const taskQueue = `workflow-tests-${process.pid}`;
   const fakes = new Map<string, Partial<AnyActivities>>();
 
-  const dispatchers = Object.fromEntries(ACTIVITY_NAMES.map((name) => [name, async (...args: unknown[]) => {
-    const workflowId = activityInfo().workflowExecution?.workflowId ?? '(none)';
-    const impl = fakes.get(workflowId)?.[name as keyof AnyActivities] as ((...a: unknown[]) => Promise<unknown>) | undefined;
-    if (!impl) throw ApplicationFailure.create({ message: `no fake ${name} registered for ${workflowId}`, type: 'InvalidInput', nonRetryable: true });
-    return impl(...args);
-  }]));
+  const dispatchers = Object.fromEntries(
+    ACTIVITY_NAMES.map((name) => [
+      name,
+      async (...args: unknown[]) => {
+        const workflowId = activityInfo().workflowExecution?.workflowId ?? '(none)';
+        const impl = fakes.get(workflowId)?.[name as keyof AnyActivities] as ((...a: unknown[]) => Promise<unknown>) | undefined;
+        if (!impl)
+          throw ApplicationFailure.create({ message: `no fake ${name} registered for ${workflowId}`, type: 'InvalidInput', nonRetryable: true });
+        return impl(...args);
+      },
+    ]),
+  );
 
   beforeAll(async () => {
     const [started, bundle] = await Promise.all([
@@ -58,7 +86,11 @@ export function useWorkflowHarness(): WorkflowHarness {
     ]);
     env = started;
     worker = await Worker.create({
-      connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: dispatchers, shutdownForceTime: '10s',
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: bundle,
+      activities: dispatchers,
+      shutdownForceTime: '10s',
     });
     running = worker.run();
     running.catch(() => undefined); // rethrown by afterAll

@@ -2,17 +2,30 @@
  * Every branch of the pair-trade workflow against a real Temporal dev server, with the broker and the
  * trade records replaced by an in-memory fake (no PostgreSQL, no simulator) and every wait shortened.
  */
-import {
-  WorkflowContinuedAsNewError, WorkflowUpdateFailedError, type WorkflowHandle,
-} from '@temporalio/client';
+import { WorkflowContinuedAsNewError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import {
-  MAX_FLATTEN_ROUNDS, TRADE_STATUS, closeUpdate, emergencyStopSignal, exitSignal, pairTradeWorkflowId, stateQuery,
-  type ExitRequest, type TradeState,
+  MAX_FLATTEN_ROUNDS,
+  TRADE_STATUS,
+  closeUpdate,
+  emergencyStopSignal,
+  exitSignal,
+  pairTradeWorkflowId,
+  stateQuery,
+  type ExitRequest,
+  type TradeState,
 } from '../../workflows/contracts/pair-trade';
 import type { pairTradeWorkflow } from '../../workflows/pair-trade';
 import {
-  FAST_TIMING, FakeTradeActivities, fill, fillAfterPolls, fillsWhileCancelling, openTradeState, orderId, partialFill, reject,
+  FAST_TIMING,
+  FakeTradeActivities,
+  fill,
+  fillAfterPolls,
+  fillsWhileCancelling,
+  openTradeState,
+  orderId,
+  partialFill,
+  reject,
 } from './fake-trade-activities';
 import { startTrade, tradeInput, useWorkflowHarness, waitUntil } from './harness';
 
@@ -32,7 +45,8 @@ async function waitForOpen(handle: TradeHandle): Promise<TradeState> {
 }
 
 /** What a leg order list looks like without fills and prices. */
-const orders = (legs: TradeState['exitLegs']) => legs.map(({ clientOrderId, symbol, side, qty, status }) => ({ clientOrderId, symbol, side, qty, status }));
+const orders = (legs: TradeState['exitLegs']) =>
+  legs.map(({ clientOrderId, symbol, side, qty, status }) => ({ clientOrderId, symbol, side, qty, status }));
 
 describe('entry and exit', () => {
   it('opens when both legs fill, then closes on an exit signal with the recorded P&L', async () => {
@@ -88,11 +102,12 @@ describe('entry compensation', () => {
 
     const reason = 'leg 2 sell 20 BBB rejected: BBB not shortable; flattened AAA 10';
     expect(failed).toMatchObject({ status: 'FAILED', failureReason: reason });
-    expect(failed.entryLegs.map((l) => [l.status, l.filledQty])).toEqual([['filled', 10], ['rejected', 0]]);
-    expect(fake.placed('comp')).toEqual([{ clientOrderId: 'pair-trade-1-3-comp-leg1', symbol: 'AAA', side: 'sell', qty: 10 }]);
-    expect(orders(failed.exitLegs)).toEqual([
-      { clientOrderId: 'pair-trade-1-3-comp-leg1', symbol: 'AAA', side: 'sell', qty: 10, status: 'filled' },
+    expect(failed.entryLegs.map((l) => [l.status, l.filledQty])).toEqual([
+      ['filled', 10],
+      ['rejected', 0],
     ]);
+    expect(fake.placed('comp')).toEqual([{ clientOrderId: 'pair-trade-1-3-comp-leg1', symbol: 'AAA', side: 'sell', qty: 10 }]);
+    expect(orders(failed.exitLegs)).toEqual([{ clientOrderId: 'pair-trade-1-3-comp-leg1', symbol: 'AAA', side: 'sell', qty: 10, status: 'filled' }]);
     expect(fake.callsOf('recordTradeFailed')).toEqual([{ tradeId: 3, reason }]);
     expect(fake.callsOf('recordTradeOpen')).toEqual([]);
   });
@@ -132,8 +147,13 @@ describe('entry compensation', () => {
     const handle = await startTrade(h, fake.activities(), tradeInput(6));
 
     await waitUntil('trade NEEDS_ATTENTION', async () => (await handle.query(stateQuery)).status === 'NEEDS_ATTENTION');
-    const compIds = ['pair-trade-1-6-comp-leg1', 'pair-trade-1-6-comp-leg1-r1', 'pair-trade-1-6-comp-leg1-r2',
-      'pair-trade-1-6-comp-leg1-r3', 'pair-trade-1-6-comp-leg1-r4'];
+    const compIds = [
+      'pair-trade-1-6-comp-leg1',
+      'pair-trade-1-6-comp-leg1-r1',
+      'pair-trade-1-6-comp-leg1-r2',
+      'pair-trade-1-6-comp-leg1-r3',
+      'pair-trade-1-6-comp-leg1-r4',
+    ];
     expect(compIds).toHaveLength(MAX_FLATTEN_ROUNDS);
     expect(fake.submittedIds('comp')).toEqual(expect.arrayContaining(compIds));
     const attention = 'compensation incomplete, retrying until flat: AAA 10 still long';
@@ -161,10 +181,16 @@ describe('exit', () => {
 
     await waitUntil('trade NEEDS_ATTENTION', async () => (await handle.query(stateQuery)).status === 'NEEDS_ATTENTION');
     // Further rounds (-r5, -r6, ...) may already be running: the first MAX_FLATTEN_ROUNDS are there, each id once.
-    expect(fake.submittedIds('exit')).toEqual(expect.arrayContaining([
-      'pair-trade-1-5-exit-leg1', 'pair-trade-1-5-exit-leg1-r1', 'pair-trade-1-5-exit-leg1-r2', 'pair-trade-1-5-exit-leg1-r3',
-      'pair-trade-1-5-exit-leg1-r4', 'pair-trade-1-5-exit-leg2',
-    ]));
+    expect(fake.submittedIds('exit')).toEqual(
+      expect.arrayContaining([
+        'pair-trade-1-5-exit-leg1',
+        'pair-trade-1-5-exit-leg1-r1',
+        'pair-trade-1-5-exit-leg1-r2',
+        'pair-trade-1-5-exit-leg1-r3',
+        'pair-trade-1-5-exit-leg1-r4',
+        'pair-trade-1-5-exit-leg2',
+      ]),
+    );
     const reason = 'exit incomplete, retrying until flat: AAA 10 still long';
     expect(fake.callsOf('recordTradeClosing')).toEqual([{ tradeId: 5, reason: 'STOP_LOSS', signalId: 9 }]);
     expect(fake.callsOf('recordTradeAttention')[0]).toEqual({ tradeId: 5, reason });
@@ -183,9 +209,7 @@ describe('exit', () => {
   });
 
   it('polls exit orders queued while the market is closed with growing durable pauses until they fill', async () => {
-    const fake = new FakeTradeActivities()
-      .script(orderId('exit', 1), fillAfterPolls(5, 104))
-      .script(orderId('exit', 2), fillAfterPolls(5, 48));
+    const fake = new FakeTradeActivities().script(orderId('exit', 1), fillAfterPolls(5, 104)).script(orderId('exit', 2), fillAfterPolls(5, 48));
     const timing = { ...FAST_TIMING, patientPauseMinMs: 1, patientPauseMaxMs: 2 };
     const handle = await startTrade(h, fake.activities(), tradeInput(7, { timing }));
     await waitForOpen(handle);
@@ -194,7 +218,8 @@ describe('exit', () => {
 
     expect(closed).toMatchObject({ status: 'CLOSED', exitReason: 'EXPIRE' });
     expect(closed.exitLegs.map((l) => [l.clientOrderId, l.status, l.filledQty])).toEqual([
-      ['pair-trade-1-7-exit-leg1', 'filled', 10], ['pair-trade-1-7-exit-leg2', 'filled', 20],
+      ['pair-trade-1-7-exit-leg1', 'filled', 10],
+      ['pair-trade-1-7-exit-leg2', 'filled', 20],
     ]);
     // One order per leg, waited on patiently: no re-order round, no cancel.
     expect(fake.submittedIds('exit')).toEqual(['pair-trade-1-7-exit-leg1', 'pair-trade-1-7-exit-leg2']);
@@ -202,8 +227,8 @@ describe('exit', () => {
     expect(fake.callsOf('awaitOrderFinal').filter((c) => c.clientOrderId === 'pair-trade-1-7-exit-leg1')).toHaveLength(5);
     expect(fake.callsOf('recordTradeClosed')).toEqual([expect.objectContaining({ price1: 104, price2: 48, reason: 'EXPIRE' })]);
     // After maxFillWaits (2) polls, a durable timer before each further poll: 1 ms, doubled, capped at 2 ms; per leg.
-    const timers = (await handle.fetchHistory()).events!
-      .map((e) => e.timerStartedEventAttributes?.startToFireTimeout)
+    const timers = (await handle.fetchHistory())
+      .events!.map((e) => e.timerStartedEventAttributes?.startToFireTimeout)
       .filter((d): d is NonNullable<typeof d> => d != null)
       .map((d) => Number(d.seconds ?? 0) * 1000 + Math.round((d.nanos ?? 0) / 1e6))
       .sort((a, b) => a - b);
@@ -219,7 +244,10 @@ describe('manual close', () => {
     await entryWait.reached;
     expect((await handle.query(stateQuery)).status).toBe('PENDING');
 
-    const refused: unknown = await handle.executeUpdate(closeUpdate, { args: [{ requestedBy: 'test' }] }).then(() => 'accepted', (e: unknown) => e);
+    const refused: unknown = await handle.executeUpdate(closeUpdate, { args: [{ requestedBy: 'test' }] }).then(
+      () => 'accepted',
+      (e: unknown) => e,
+    );
     expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
     const cause = (refused as WorkflowUpdateFailedError).cause;
     expect(cause).toBeInstanceOf(ApplicationFailure);
@@ -254,8 +282,18 @@ describe('emergency stop', () => {
   const exitMsg = (reason: ExitRequest['reason'], signalId: number): Message => ({ exit: { reason, z: 0.2, signalId } });
 
   it.each<[string, number, Message[], { reason: string; signalId: number | null }]>([
-    ['an emergency stop after an exit signal overrides its reason', 91, [exitMsg('EXIT', 5), 'emergencyStop'], { reason: 'EMERGENCY_STOP', signalId: null }],
-    ['an exit signal after an emergency stop does not replace it', 92, ['emergencyStop', exitMsg('EXIT', 5)], { reason: 'EMERGENCY_STOP', signalId: null }],
+    [
+      'an emergency stop after an exit signal overrides its reason',
+      91,
+      [exitMsg('EXIT', 5), 'emergencyStop'],
+      { reason: 'EMERGENCY_STOP', signalId: null },
+    ],
+    [
+      'an exit signal after an emergency stop does not replace it',
+      92,
+      ['emergencyStop', exitMsg('EXIT', 5)],
+      { reason: 'EMERGENCY_STOP', signalId: null },
+    ],
     ['the first of two exit signals decides the reason', 93, [exitMsg('STOP_LOSS', 6), exitMsg('EXIT', 7)], { reason: 'STOP_LOSS', signalId: 6 }],
   ])('%s', async (_title, tradeId, messages, closing) => {
     const fake = new FakeTradeActivities().script(orderId('entry', 1), fillAfterPolls(1));
@@ -281,8 +319,10 @@ describe('continueAsNew', () => {
     const client = h.client();
     const handle = await startTrade(h, fake.activities(), tradeInput(10, { historyCap: 20 }));
     const firstRunId = handle.firstExecutionRunId;
-    const continued: unknown = await client.workflow.result(handle.workflowId, firstRunId, { followRuns: false })
-      .then(() => 'completed', (e: unknown) => e);
+    const continued: unknown = await client.workflow.result(handle.workflowId, firstRunId, { followRuns: false }).then(
+      () => 'completed',
+      (e: unknown) => e,
+    );
     expect(continued).toBeInstanceOf(WorkflowContinuedAsNewError);
 
     expect((await client.workflow.getHandle(handle.workflowId, firstRunId).describe()).status.name).toBe('CONTINUED_AS_NEW');
@@ -293,7 +333,8 @@ describe('continueAsNew', () => {
     const state = await handle.query(stateQuery);
     expect(state).toMatchObject({ tradeId: 10, status: 'OPEN', openedAt: fake.callsOf('recordTradeOpen')[0]?.entryTime });
     expect(state.entryLegs.map((l) => [l.clientOrderId, l.filledQty])).toEqual([
-      ['pair-trade-1-10-entry-leg1', 10], ['pair-trade-1-10-entry-leg2', 20],
+      ['pair-trade-1-10-entry-leg1', 10],
+      ['pair-trade-1-10-entry-leg2', 20],
     ]);
 
     await handle.signal(exitSignal, { reason: 'EXIT', z: 0, signalId: 11 });
@@ -303,7 +344,8 @@ describe('continueAsNew', () => {
     expect(fake.submittedIds('entry')).toEqual(['pair-trade-1-10-entry-leg1', 'pair-trade-1-10-entry-leg2']);
     expect(fake.callsOf('recordTradeOpen')).toHaveLength(1);
     expect(fake.placed('exit').map((o) => [o.clientOrderId, o.qty])).toEqual([
-      ['pair-trade-1-10-exit-leg1', 10], ['pair-trade-1-10-exit-leg2', 20],
+      ['pair-trade-1-10-exit-leg1', 10],
+      ['pair-trade-1-10-exit-leg2', 20],
     ]);
     expect(fake.callsOf('recordTradeClosing')).toEqual([{ tradeId: 10, reason: 'EXIT', signalId: 11 }]);
   });

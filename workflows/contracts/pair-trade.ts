@@ -167,9 +167,7 @@ export interface EntryPlanRequest {
   symbol2: string;
 }
 
-export type EntryPlan =
-  | { ok: true; qty1: number; qty2: number; price1: number; price2: number; reason: string }
-  | { ok: false; reason: string };
+export type EntryPlan = { ok: true; qty1: number; qty2: number; price1: number; price2: number; reason: string } | { ok: false; reason: string };
 
 export interface LegOrderRequest {
   clientOrderId: string;

@@ -130,7 +130,12 @@ export interface PairsCycleActivities {
    * Spreads, z-scores and signals of every active pair (or of one chunk of them), persisted in multi-row
    * statements. `config`: the cycle's (older histories read the stored one).
    */
-  evaluatePairs(input: { nowMs: number; entriesBlockedReason: string | null; config?: StrategyConfig; chunk?: EvaluationChunk }): Promise<PairsEvaluation>;
+  evaluatePairs(input: {
+    nowMs: number;
+    entriesBlockedReason: string | null;
+    config?: StrategyConfig;
+    chunk?: EvaluationChunk;
+  }): Promise<PairsEvaluation>;
   /** Entries start pair-trade workflows, exits signal them. */
   routeSignals(input: { entries: EntryRoute[]; exits: ExitRoute[] }): Promise<RoutingResult>;
   /** `startedAtMs` is the workflow's own start time; older histories replay without it. */

@@ -16,7 +16,11 @@ export class ApiError extends Error {
 async function parseResponse(response) {
   const text = await response.text();
   let body = null;
-  try { body = text ? JSON.parse(text) : null; } catch { body = { error: text }; }
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    body = { error: text };
+  }
   if (!response.ok) throw new ApiError(response.status, body);
   return body;
 }

@@ -24,10 +24,14 @@ function pairLabel(pairId) {
 
 function renderVerdict(run) {
   const box = clear(document.getElementById('run-verdict'));
-  box.append(el('p', { class: `verdict ${run.passed_gate ? 'pass' : 'fail'}` },
-    run.passed_gate ? 'PASSED the gate' : 'FAILED the gate'));
-  box.append(el('ul', { class: 'checks' },
-    gateChecks(run).map(([text, ok]) => el('li', { class: ok ? 'gain' : 'loss' }, `${ok ? '✓' : '✗'} ${text}`))));
+  box.append(el('p', { class: `verdict ${run.passed_gate ? 'pass' : 'fail'}` }, run.passed_gate ? 'PASSED the gate' : 'FAILED the gate'));
+  box.append(
+    el(
+      'ul',
+      { class: 'checks' },
+      gateChecks(run).map(([text, ok]) => el('li', { class: ok ? 'gain' : 'loss' }, `${ok ? '✓' : '✗'} ${text}`)),
+    ),
+  );
 }
 
 function renderMetrics(run) {
@@ -43,12 +47,20 @@ function renderMetrics(run) {
     ['Kelly fraction', run.kelly_fraction, (v) => fmtNumber(v, 3)],
   ].filter(([, value]) => value !== undefined); // a listed run carries only some of them; null still shows as —
   clear(document.getElementById('run-metrics')).append(
-    el('dl', { class: 'facts wide' }, rows.flatMap(([term, value, format]) => [el('dt', {}, term), el('dd', {}, format(value))])));
+    el(
+      'dl',
+      { class: 'facts wide' },
+      rows.flatMap(([term, value, format]) => [el('dt', {}, term), el('dd', {}, format(value))]),
+    ),
+  );
 }
 
 function renderCurve(curve, emptyMessage = 'No equity curve for this run.') {
   const box = document.getElementById('equity-chart');
-  if (equityChart) { equityChart.remove(); equityChart = null; }
+  if (equityChart) {
+    equityChart.remove();
+    equityChart = null;
+  }
   clear(box);
   if (Array.isArray(curve) && curve.length > 0) {
     equityChart = drawEquityChart(box, curve);
@@ -60,17 +72,21 @@ function renderCurve(curve, emptyMessage = 'No equity curve for this run.') {
 function renderTradeLog(trades, note) {
   const body = clear(document.querySelector('#trade-log tbody'));
   for (const t of trades ?? []) {
-    body.append(el('tr', {},
-      el('td', {}, t.side),
-      el('td', {}, fmtTime(t.entry_time)),
-      el('td', {}, fmtTime(t.exit_time)),
-      el('td', { class: 'num' }, fmtNumber(t.entry_z, 2)),
-      el('td', { class: 'num' }, fmtNumber(t.exit_z, 2)),
-      el('td', { class: 'num' }, `${t.qty1 ?? '—'} / ${t.qty2 ?? '—'}`),
-      el('td', { class: 'num' }, fmtNumber(t.hold_hours, 1)),
-      el('td', {}, t.exit_reason ?? ''),
-      el('td', { class: `num ${signClass(t.pnl)}` }, fmtMoney(t.pnl)),
-    ));
+    body.append(
+      el(
+        'tr',
+        {},
+        el('td', {}, t.side),
+        el('td', {}, fmtTime(t.entry_time)),
+        el('td', {}, fmtTime(t.exit_time)),
+        el('td', { class: 'num' }, fmtNumber(t.entry_z, 2)),
+        el('td', { class: 'num' }, fmtNumber(t.exit_z, 2)),
+        el('td', { class: 'num' }, `${t.qty1 ?? '—'} / ${t.qty2 ?? '—'}`),
+        el('td', { class: 'num' }, fmtNumber(t.hold_hours, 1)),
+        el('td', {}, t.exit_reason ?? ''),
+        el('td', { class: `num ${signClass(t.pnl)}` }, fmtMoney(t.pnl)),
+      ),
+    );
   }
   setText('#trade-log-note', note ?? (trades && trades.length === 0 ? 'No trades in this run.' : ''));
 }
@@ -108,7 +124,9 @@ async function loadRuns(selectId) {
   const runs = await getJson(`/backtest/history${pairId ? `?pair_id=${encodeURIComponent(pairId)}` : ''}`);
   const body = clear(document.querySelector('#runs-table tbody'));
   for (const run of runs) {
-    const row = el('tr', { dataset: { runId: run.id }, tabindex: 0 },
+    const row = el(
+      'tr',
+      { dataset: { runId: run.id }, tabindex: 0 },
       el('td', {}, `#${run.id}`),
       el('td', {}, pairLabel(run.pair_id)),
       el('td', {}, String(run.run_date ?? '').slice(0, 10)),
@@ -120,7 +138,9 @@ async function loadRuns(selectId) {
       el('td', {}, el('span', { class: `badge ${run.passed_gate ? 'pass' : 'fail'}` }, run.passed_gate ? 'pass' : 'fail')),
     );
     row.addEventListener('click', () => showRun(run));
-    row.addEventListener('keydown', (e) => { if (e.key === 'Enter') showRun(run); });
+    row.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') showRun(run);
+    });
     body.append(row);
   }
   document.getElementById('runs-empty').hidden = runs.length > 0;

@@ -40,7 +40,13 @@ export function drawZScoreChart(container, history, thresholds) {
       return { priceRange: { minValue: Math.min(range.minValue, -bandLimit), maxValue: Math.max(range.maxValue, bandLimit) } };
     },
   });
-  series.setData(toSeriesData(history, (p) => Number(p.timestamp), (p) => p.z_score));
+  series.setData(
+    toSeriesData(
+      history,
+      (p) => Number(p.timestamp),
+      (p) => p.z_score,
+    ),
+  );
   const band = (price, color, title, lineStyle = LineStyle.Dashed) => {
     if (typeof price === 'number' && Number.isFinite(price)) {
       series.createPriceLine({ price, color, lineWidth: 1, lineStyle, axisLabelVisible: true, title });
@@ -61,7 +67,13 @@ export function drawZScoreChart(container, history, thresholds) {
 export function drawEquityChart(container, curve) {
   const chart = createChart(container, BASE_OPTIONS);
   const series = chart.addSeries(LineSeries, { color: '#0f766e', lineWidth: 2 });
-  series.setData(toSeriesData(curve, (p) => Number(p.timestamp ?? p.time ?? Date.parse(p.date)), (p) => p.equity));
+  series.setData(
+    toSeriesData(
+      curve,
+      (p) => Number(p.timestamp ?? p.time ?? Date.parse(p.date)),
+      (p) => p.equity,
+    ),
+  );
   chart.timeScale().fitContent();
   return chart;
 }
@@ -70,7 +82,13 @@ export function drawEquityChart(container, curve) {
 export function drawDrawdownChart(container, curve) {
   const chart = createChart(container, BASE_OPTIONS);
   const series = chart.addSeries(LineSeries, { color: '#dc2626', lineWidth: 2, priceFormat: { type: 'percent', precision: 2, minMove: 0.01 } });
-  series.setData(toSeriesData(curve, (p) => Number(p.timestamp), (p) => -100 * p.drawdown));
+  series.setData(
+    toSeriesData(
+      curve,
+      (p) => Number(p.timestamp),
+      (p) => -100 * p.drawdown,
+    ),
+  );
   chart.timeScale().fitContent();
   return chart;
 }

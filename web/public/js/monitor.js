@@ -22,8 +22,7 @@ async function loadStatus() {
   const attention = status.needs_attention ?? [];
   const target = document.getElementById('status-attention');
   if (target) {
-    target.textContent = attention.length === 0 ? 'none'
-      : attention.map((a) => `trade ${a.trade_id}: ${a.reason ?? 'exit incomplete'}`).join('; ');
+    target.textContent = attention.length === 0 ? 'none' : attention.map((a) => `trade ${a.trade_id}: ${a.reason ?? 'exit incomplete'}`).join('; ');
     target.className = `value ${attention.length === 0 ? '' : 'loss'}`;
   }
 }
@@ -45,56 +44,99 @@ function statusBadge(status) {
 function renderTable(pairs) {
   const body = clear(document.querySelector('#pairs-table tbody'));
   for (const pair of pairs) {
-    body.append(el('tr', { dataset: { pairId: pair.id } },
-      el('td', {}, el('a', { href: `#pair-${pair.id}` }, pair.name)),
-      el('td', { title: pair.attention_reason ?? '' }, statusBadge(pair.status)),
-      el('td', { class: `num ${Math.abs(pair.z_score) >= thresholds.entry ? 'hot' : ''}` }, fmtNumber(pair.z_score, 3)),
-      el('td', { class: `num ${signClass(pair.pnl)}` }, fmtMoney(pair.pnl)),
-      el('td', { class: 'num' }, fmtNumber(pair.correlation, 4)),
-      el('td', { class: 'num' }, pair.days_held ?? '—'),
-    ));
+    body.append(
+      el(
+        'tr',
+        { dataset: { pairId: pair.id } },
+        el('td', {}, el('a', { href: `#pair-${pair.id}` }, pair.name)),
+        el('td', { title: pair.attention_reason ?? '' }, statusBadge(pair.status)),
+        el('td', { class: `num ${Math.abs(pair.z_score) >= thresholds.entry ? 'hot' : ''}` }, fmtNumber(pair.z_score, 3)),
+        el('td', { class: `num ${signClass(pair.pnl)}` }, fmtMoney(pair.pnl)),
+        el('td', { class: 'num' }, fmtNumber(pair.correlation, 4)),
+        el('td', { class: 'num' }, pair.days_held ?? '—'),
+      ),
+    );
   }
   document.getElementById('pairs-empty').hidden = pairs.length > 0;
 }
 
 function definitionList(entries) {
-  return el('dl', { class: 'facts' }, entries.flatMap(([term, value]) => [el('dt', {}, term), el('dd', {}, value)]));
+  return el(
+    'dl',
+    { class: 'facts' },
+    entries.flatMap(([term, value]) => [el('dt', {}, term), el('dd', {}, value)]),
+  );
 }
 
 function renderDetails(target, details) {
   clear(target);
-  target.append(definitionList([
-    ['Hedge ratio', fmtNumber(details.hedge_ratio, 4)],
-    ['Half-life (h)', fmtNumber(details.half_life, 1)],
-    ['Coint. p-value', fmtProbability(details.cointegration_pvalue)],
-    ['Correlation', fmtNumber(details.correlation, 4)],
-  ]));
+  target.append(
+    definitionList([
+      ['Hedge ratio', fmtNumber(details.hedge_ratio, 4)],
+      ['Half-life (h)', fmtNumber(details.half_life, 1)],
+      ['Coint. p-value', fmtProbability(details.cointegration_pvalue)],
+      ['Correlation', fmtNumber(details.correlation, 4)],
+    ]),
+  );
   const trade = details.open_trade;
   if (trade) {
-    target.append(el('h4', {}, 'Open trade'), definitionList([
-      ['Trade', `#${trade.id} ${trade.side}`],
-      ['Entered', fmtTime(trade.entry_time)],
-      ['Entry z', fmtNumber(trade.entry_z_score, 3)],
-      ['Quantities', `${trade.qty1 ?? '—'} / ${trade.qty2 ?? '—'}`],
-      ['Entry prices', `${fmtMoney(trade.entry_price1)} / ${fmtMoney(trade.entry_price2)}`],
-    ]));
+    target.append(
+      el('h4', {}, 'Open trade'),
+      definitionList([
+        ['Trade', `#${trade.id} ${trade.side}`],
+        ['Entered', fmtTime(trade.entry_time)],
+        ['Entry z', fmtNumber(trade.entry_z_score, 3)],
+        ['Quantities', `${trade.qty1 ?? '—'} / ${trade.qty2 ?? '—'}`],
+        ['Entry prices', `${fmtMoney(trade.entry_price1)} / ${fmtMoney(trade.entry_price2)}`],
+      ]),
+    );
   } else {
     target.append(el('p', { class: 'muted' }, 'No open trade.'));
   }
   const live = details.live;
   if (live && Array.isArray(live.legs) && live.legs.length) {
-    target.append(el('h4', {}, `Workflow state: ${live.status}`), el('table', { class: 'data compact' },
-      el('thead', {}, el('tr', {}, ['Leg', 'Symbol', 'Side', 'Qty', 'Filled', 'Avg price', 'Order'].map((h) => el('th', {}, h)))),
-      el('tbody', {}, live.legs.map((leg) => el('tr', {},
-        el('td', {}, leg.leg), el('td', {}, leg.symbol), el('td', {}, leg.side),
-        el('td', { class: 'num' }, leg.qty), el('td', { class: 'num' }, leg.filled_qty),
-        el('td', { class: 'num' }, fmtMoney(leg.avg_price)), el('td', {}, leg.status)))),
-    ));
+    target.append(
+      el('h4', {}, `Workflow state: ${live.status}`),
+      el(
+        'table',
+        { class: 'data compact' },
+        el(
+          'thead',
+          {},
+          el(
+            'tr',
+            {},
+            ['Leg', 'Symbol', 'Side', 'Qty', 'Filled', 'Avg price', 'Order'].map((h) => el('th', {}, h)),
+          ),
+        ),
+        el(
+          'tbody',
+          {},
+          live.legs.map((leg) =>
+            el(
+              'tr',
+              {},
+              el('td', {}, leg.leg),
+              el('td', {}, leg.symbol),
+              el('td', {}, leg.side),
+              el('td', { class: 'num' }, leg.qty),
+              el('td', { class: 'num' }, leg.filled_qty),
+              el('td', { class: 'num' }, fmtMoney(leg.avg_price)),
+              el('td', {}, leg.status),
+            ),
+          ),
+        ),
+      ),
+    );
   }
   const signal = details.last_signal;
-  target.append(el('p', { class: 'muted small' }, signal
-    ? `Last signal: ${signal.type} at z ${fmtNumber(signal.z_score, 3)} (${fmtTime(signal.timestamp)})`
-    : 'No signal yet.'));
+  target.append(
+    el(
+      'p',
+      { class: 'muted small' },
+      signal ? `Last signal: ${signal.type} at z ${fmtNumber(signal.z_score, 3)} (${fmtTime(signal.timestamp)})` : 'No signal yet.',
+    ),
+  );
 }
 
 async function closePair(pair, button) {
@@ -114,22 +156,27 @@ function pairCard(pair) {
   const chartBox = el('div', { class: 'chart', 'aria-label': `z-score chart of ${pair.name}` });
   const detailsBox = el('div', { class: 'details' }, el('p', { class: 'muted' }, 'Loading details…'));
   const actions = el('div', { class: 'actions' });
-  const card = el('article', { class: 'card', id: `pair-${pair.id}`, dataset: { pairId: pair.id } },
-    el('header', {},
-      el('h3', {}, pair.name), statusBadge(pair.status),
+  const card = el(
+    'article',
+    { class: 'card', id: `pair-${pair.id}`, dataset: { pairId: pair.id } },
+    el(
+      'header',
+      {},
+      el('h3', {}, pair.name),
+      statusBadge(pair.status),
       el('span', { class: 'metric' }, 'z ', el('b', {}, fmtNumber(pair.z_score, 3))),
       el('span', { class: `metric ${signClass(pair.pnl)}` }, 'P&L ', el('b', {}, fmtMoney(pair.pnl))),
       el('span', { class: 'metric' }, 'held ', el('b', {}, `${pair.days_held ?? 0} d`)),
-      actions),
-    chartBox, detailsBox);
+      actions,
+    ),
+    chartBox,
+    detailsBox,
+  );
   return { card, chartBox, detailsBox, actions };
 }
 
 async function fillCard(pair, parts) {
-  const [history, details] = await Promise.allSettled([
-    getJson(`/${pair.id}/history?days=${HISTORY_DAYS}`),
-    getJson(`/${pair.id}/details`),
-  ]);
+  const [history, details] = await Promise.allSettled([getJson(`/${pair.id}/history?days=${HISTORY_DAYS}`), getJson(`/${pair.id}/details`)]);
   if (history.status === 'fulfilled') {
     const h = history.value;
     const bands = {
@@ -209,4 +256,6 @@ async function emergencyStop(button) {
 const stopButton = document.getElementById('emergency-stop');
 stopButton.addEventListener('click', () => emergencyStop(stopButton));
 refresh();
-setInterval(() => { if (!document.hidden) refresh(); }, REFRESH_MS);
+setInterval(() => {
+  if (!document.hidden) refresh();
+}, REFRESH_MS);
