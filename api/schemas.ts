@@ -73,12 +73,10 @@ export const activePairSchema = z
   .object({
     id: z.number().int(),
     name: z.string().openapi({ example: 'QRVO/SWKS' }),
-    status: z
-      .enum(['OPEN', 'PENDING', 'CLOSING', 'NEEDS_ATTENTION', 'FLAT'])
-      .openapi({
-        description:
-          'Live trade status, FLAT when the pair holds no trade; NEEDS_ATTENTION: an exit or compensation that has not completed yet (still retrying)',
-      }),
+    status: z.enum(['OPEN', 'PENDING', 'CLOSING', 'NEEDS_ATTENTION', 'FLAT']).openapi({
+      description:
+        'Live trade status, FLAT when the pair holds no trade; NEEDS_ATTENTION: an exit or compensation that has not completed yet (still retrying)',
+    }),
     attention_reason: z.string().nullable().openapi({ description: 'Why the trade needs attention, else null' }),
     z_score: z.number().nullable().openapi({ description: 'Latest z-score in pair_spread (null before the first cycle)' }),
     pnl: z.number().openapi({ description: 'Unrealized P&L of the live trade at the latest spread prices, dollars; 0 when FLAT' }),
