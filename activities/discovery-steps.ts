@@ -2,9 +2,9 @@
  * The discovery workflow's activities: the universe's bars into market_data once, the scan of one chunk of pairs,
  * the re-test of registered pairs, and the registry changes (add, retire, retire once the trade closes).
  */
-import type { BarSeries, Broker } from '../broker/types';
+import type { Broker } from '../broker/types';
 import type { Db } from '../db/connection';
-import { closesBetween, upsertBars, type BarRow } from '../db/queries/market-data';
+import { closesBetween, upsertBars } from '../db/queries/market-data';
 import {
   addDiscoveredPair,
   liveTradeByPair,
@@ -29,7 +29,7 @@ import type {
 } from '../workflows/contracts/discovery';
 import { brokerCall } from './broker-errors';
 import { loadVersionedConfigForActivity } from './config-load';
-import { fetchUniverseHistory } from './discovery';
+import { barRows, fetchUniverseHistory } from './discovery';
 
 export interface DiscoveryStepsDeps {
   db: Db;
@@ -64,18 +64,6 @@ function record(t: TestedPair): TestedPairRecord {
     crossings: t.crossings,
     score: Number.isFinite(t.score) ? t.score : 0,
   };
-}
-
-function barRows(series: BarSeries): BarRow[] {
-  return Array.from(series.ts, (t, i) => ({
-    symbol: series.symbol,
-    ts: new Date(t),
-    open: series.open[i],
-    high: series.high[i],
-    low: series.low[i],
-    close: series.close[i],
-    volume: series.volume[i],
-  }));
 }
 
 /** The window's closes from market_data, on the bars every symbol has, the last `lookbackBars` of them. */

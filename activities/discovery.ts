@@ -58,7 +58,8 @@ export async function fetchUniverseHistory(broker: Broker, symbols: string[], lo
   return { matrix, series };
 }
 
-function barRows(series: BarSeries): BarRow[] {
+/** One hourly bar series as market_data rows. */
+export function barRows(series: BarSeries): BarRow[] {
   return Array.from(series.ts, (t, i) => ({
     symbol: series.symbol,
     ts: new Date(t),

@@ -15,7 +15,7 @@ import { getStrategyState } from '../db/queries/strategy-state';
 import { latestZScore } from '../db/queries/spreads';
 import { closedTradeStats, sizeLegs } from '../strategy/sizing';
 import { linkSignalToTrade } from '../db/queries/signals';
-import type { EntryPlan, EntryPlanRequest, PairTradeActivities, TradeClosingRecord } from '../workflows/contracts/pair-trade';
+import type { EntryPlan, EntryPlanRequest, PairTradeActivities, TradeClosedRecord, TradeClosingRecord } from '../workflows/contracts/pair-trade';
 import { brokerCall } from './broker-errors';
 import { loadConfigForActivity } from './config-load';
 import { holdHours, shortLegSymbol, tradePnl } from '../strategy/trade-math';
@@ -82,14 +82,7 @@ export function createTradeActivities({ db, broker, configPath }: TradeActivitie
     },
 
     /** Exit prices, P&L of both legs, hold time; the day's pair_performance row in the same transaction. */
-    async recordTradeClosed(input: {
-      tradeId: number;
-      price1: number;
-      price2: number;
-      exitTime: string;
-      exitZ: number | null;
-      reason: string;
-    }): Promise<{ pnl: number; holdHours: number }> {
+    async recordTradeClosed(input: TradeClosedRecord): Promise<{ pnl: number; holdHours: number }> {
       const trade = await requireTrade(db, input.tradeId);
       if (trade.status === 'CLOSED') return { pnl: trade.pnl ?? 0, holdHours: trade.hold_hours ?? 0 };
       if (trade.qty1 === null || trade.qty2 === null || trade.entry_price1 === null || trade.entry_price2 === null || trade.entry_time === null) {

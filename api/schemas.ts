@@ -6,7 +6,7 @@ extendZodWithOpenApi(z);
 
 /** Request and response shapes of the pairs API (the spec's contract); also the source of openapi.json. */
 
-const MAX_INT4 = 2_147_483_647;
+export const MAX_INT4 = 2_147_483_647;
 
 export const errorSchema = z
   .object({
@@ -205,7 +205,8 @@ export const flattenSymbolSchema = z
   })
   .openapi('FlattenSymbol', { description: "Every live trade holding the symbol told to close; they close through the symbol's order lane" });
 
-const isoDate = z
+/** A real calendar date YYYY-MM-DD between 1970-01-01 and 2100-12-31. */
+export const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
   .refine((s) => {

@@ -1,19 +1,10 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { MAX_INT4, isoDate } from './schemas';
 
 extendZodWithOpenApi(z);
 
 /** Request and response shapes of POST /walkforward, GET /walkforward/history and GET /walkforward/{run_id}. */
-
-const MAX_INT4 = 2_147_483_647;
-
-const isoDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
-  .refine((s) => {
-    const d = new Date(`${s}T00:00:00Z`);
-    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s && s >= '1970-01-01' && s <= '2100-12-31';
-  }, 'must be a real calendar date between 1970-01-01 and 2100-12-31');
 
 const axis = z.array(z.number().finite().min(0).max(100)).min(1).max(5);
 

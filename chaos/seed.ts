@@ -1,6 +1,16 @@
 import type { SimulatorHandle } from '../broker/simulator';
 import type { Db } from '../db/connection';
 
+/** The fixed statistics of every pair the chaos run registers (their values never drive a decision here). */
+const SEED_PAIR_STATS = {
+  hedge_ratio: 1,
+  hedge_alpha: 0,
+  half_life: 12,
+  cointegration_pvalue: 0.01,
+  cointegration_stat: -4,
+  correlation: 0.9,
+};
+
 export interface SeededPair {
   id: number;
   symbol1: string;
@@ -41,12 +51,7 @@ export async function seedPairs(db: Db, sim: SimulatorHandle, symbolPairs: Array
       .values({
         symbol1,
         symbol2,
-        hedge_ratio: 1,
-        hedge_alpha: 0,
-        half_life: 12,
-        cointegration_pvalue: 0.01,
-        cointegration_stat: -4,
-        correlation: 0.9,
+        ...SEED_PAIR_STATS,
         score: 1,
         rank: rank + 1,
       })
@@ -91,12 +96,7 @@ export async function seedTrackRecord(db: Db, trades = 500): Promise<void> {
     .values({
       symbol1: 'XYLO',
       symbol2: 'KILN',
-      hedge_ratio: 1,
-      hedge_alpha: 0,
-      half_life: 12,
-      cointegration_pvalue: 0.01,
-      cointegration_stat: -4,
-      correlation: 0.9,
+      ...SEED_PAIR_STATS,
       score: 0,
       rank: null,
       is_active: false,

@@ -1,7 +1,8 @@
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
+import type { RetestedStats } from '../../strategy/retested-stats';
 import { LIVE_TRADE_STATUSES } from '../../strategy/trade-status';
 import type { Db } from '../connection';
-import type { PairRow } from '../schema';
+import type { Database, PairRow } from '../schema';
 import { NOW } from './now';
 
 /** Registered pairs with status ACTIVE (tradable, or retiring while their trade is live), by id. */
@@ -23,15 +24,23 @@ export async function liveTradeByPair(db: Db): Promise<Map<number, number>> {
   return new Map(rows.map((r) => [r.pair_id, r.id]));
 }
 
-export interface RetestedStats {
-  pvalue: number;
-  stat: number;
-  alpha: number;
-  beta: number;
-  halfLife: number | null;
-  correlation: number;
-  score: number;
+/** Where-clause: the registry pair has no live trade (PENDING, OPEN, CLOSING). */
+export function hasNoLiveTrade(eb: ExpressionBuilder<Database, 'strategy_engine.pair_registry'>) {
+  return eb.not(
+    eb.exists(
+      eb
+        .selectFrom('strategy_engine.pair_trade')
+        .select('id')
+        .whereRef('strategy_engine.pair_trade.pair_id', '=', 'strategy_engine.pair_registry.id')
+        .where('strategy_engine.pair_trade.status', 'in', [...LIVE_TRADE_STATUSES]),
+    ),
+  );
 }
+
+/** The registry columns every retirement sets (with its reason and updated_at). */
+const RETIRED_NOW = { status: 'RETIRED', is_active: false, rank: null, retired_at: NOW } as const;
+
+export type { RetestedStats };
 
 /** A registered pair passed its re-test: fresh stats (the hedge ratio only when no trade is live on the old one). */
 export async function recordPassedRetest(db: Db, pairId: number, s: RetestedStats, updateHedge: boolean): Promise<void> {
@@ -57,10 +66,7 @@ export async function retirePair(db: Db, pairId: number, reason: string): Promis
   const result = await db
     .updateTable('strategy_engine.pair_registry')
     .set({
-      status: 'RETIRED',
-      is_active: false,
-      rank: null,
-      retired_at: NOW,
+      ...RETIRED_NOW,
       retire_reason: reason,
       retire_pending_reason: null,
       last_tested_at: NOW,
@@ -87,26 +93,14 @@ export async function retirePairsWhoseTradesClosed(db: Db): Promise<{ retired: P
   const retired = await db
     .updateTable('strategy_engine.pair_registry')
     .set({
-      status: 'RETIRED',
-      is_active: false,
-      rank: null,
-      retired_at: NOW,
+      ...RETIRED_NOW,
       retire_reason: sql<string>`retire_pending_reason`,
       retire_pending_reason: null,
       updated_at: NOW,
     })
     .where('status', '=', 'ACTIVE')
     .where('retire_pending_reason', 'is not', null)
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('strategy_engine.pair_trade')
-            .select('id')
-            .whereRef('strategy_engine.pair_trade.pair_id', '=', 'strategy_engine.pair_registry.id')
-            .where('strategy_engine.pair_trade.status', 'in', [...LIVE_TRADE_STATUSES]),
-        ),
-      ),
-    )
+    .where(hasNoLiveTrade)
     .returningAll()
     .execute();
   const stillPending = await db

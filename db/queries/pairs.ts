@@ -1,8 +1,8 @@
 import type { ScannedPair } from '../../strategy/scan';
-import { LIVE_TRADE_STATUSES } from '../../strategy/trade-status';
 import type { Db } from '../connection';
 import type { NewPair, PairRow } from '../schema';
 import { NOW } from './now';
+import { hasNoLiveTrade } from './pair-retirement';
 
 export async function listActivePairs(db: Db): Promise<PairRow[]> {
   return db.selectFrom('strategy_engine.pair_registry').selectAll().where('is_active', '=', true).orderBy('id').execute();
@@ -68,16 +68,7 @@ export async function storeDiscoveredPairs(db: Db, ranked: ScannedPair[]): Promi
       .updateTable('strategy_engine.pair_registry')
       .set({ is_active: false, rank: null, status: 'RETIRED', retired_at: NOW, retire_reason: 'left the top N of a discovery run', updated_at: NOW })
       .where('is_active', '=', true)
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('strategy_engine.pair_trade')
-              .select('id')
-              .whereRef('strategy_engine.pair_trade.pair_id', '=', 'strategy_engine.pair_registry.id')
-              .where('strategy_engine.pair_trade.status', 'in', [...LIVE_TRADE_STATUSES]),
-          ),
-        ),
-      );
+      .where(hasNoLiveTrade);
     if (ids.length > 0) query = query.where('id', 'not in', ids);
     const result = await query.executeTakeFirst();
     return { ids, deactivated: Number(result.numUpdatedRows) };

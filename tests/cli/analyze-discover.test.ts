@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { expectNear, expectPvalue, PAIR_FILES, readReference, REFERENCE_DIR, TOL } from '../strategy/stats-helpers';
+import { ANALYZE_KEYS, expectNear, expectPvalue, PAIR_FILES, readReference, REFERENCE_DIR, TOL } from '../strategy/stats-helpers';
 
 // Each spawn loads the whole CLI; on a shared 2-core machine that can take many seconds.
 jest.setTimeout(300_000);
@@ -53,18 +53,7 @@ describe('pairs analyze --json', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const a = JSON.parse(run.stdout);
-    expect(Object.keys(a)).toEqual([
-      'symbol1',
-      'symbol2',
-      'n',
-      'hedge',
-      'coint',
-      'coint_lag1',
-      'adf_spread',
-      'half_life',
-      'correlation',
-      'zscore_last',
-    ]);
+    expect(Object.keys(a)).toEqual(ANALYZE_KEYS);
     expect([a.symbol1, a.symbol2, a.n]).toEqual(['P1', 'P2', o.n]);
     expectNear(a.hedge.beta, o.hedge.beta, TOL.beta, 'beta');
     expectNear(a.hedge.alpha, o.hedge.alpha, TOL.ratio, 'alpha');

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { migrateToLatest } from '../../db/migrate';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { NOT_CLOSED, registryPair } from '../helpers/rows';
 
 const TABLES = [
   'backtest_run',
@@ -57,21 +58,19 @@ describe('migrations on a fresh database', () => {
     const db = t.db;
     const pair = await db
       .insertInto('strategy_engine.pair_registry')
-      .values({
-        symbol1: 'AAA',
-        symbol2: 'BBB',
-        hedge_ratio: 0.9,
-        hedge_alpha: 0.1,
-        half_life: 12,
-        cointegration_pvalue: 0.01,
-        cointegration_stat: -4.1,
-        correlation: 0.9,
-        score: 1,
-        rank: 1,
-        entry_threshold: null,
-        exit_threshold: null,
-        stop_loss_threshold: null,
-      })
+      .values(
+        registryPair({
+          symbol1: 'AAA',
+          symbol2: 'BBB',
+          hedge_ratio: 0.9,
+          hedge_alpha: 0.1,
+          half_life: 12,
+          cointegration_stat: -4.1,
+          entry_threshold: null,
+          exit_threshold: null,
+          stop_loss_threshold: null,
+        }),
+      )
       .returning('id')
       .executeTakeFirstOrThrow();
 
@@ -119,14 +118,7 @@ describe('migrations on a fresh database', () => {
       qty2: 1,
       entry_price1: null,
       entry_price2: null,
-      exit_time: null,
-      exit_z_score: null,
-      exit_price1: null,
-      exit_price2: null,
-      exit_reason: null,
-      pnl: null,
-      hold_hours: null,
-      failure_reason: null,
+      ...NOT_CLOSED,
     };
     await db.insertInto('strategy_engine.pair_trade').values(trade).execute();
     await expect(

@@ -20,6 +20,7 @@ import { seedPairs } from '../../chaos/seed';
 import type { CycleSummary } from '../../workflows/contracts/pairs-cycle';
 import { startPostgresInstance, type PostgresInstance } from '../helpers/postgres-instance';
 import { startTemporal } from '../helpers/temporal';
+import { quietLogger } from '../helpers/quiet-logger';
 
 jest.setTimeout(300_000);
 
@@ -55,15 +56,6 @@ interface TableCounts {
   pair_signal: number;
   pair_trade: number;
 }
-
-const quietLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};
 
 async function counts(db: Db): Promise<TableCounts> {
   const count = async (table: 'market_data' | 'pair_spread' | 'pair_signal' | 'pair_trade'): Promise<number> =>

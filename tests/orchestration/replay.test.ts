@@ -30,6 +30,7 @@ import { pairTradeWorkflowId } from '../../workflows/contracts/pair-trade';
 import { seedPairs } from '../../chaos/seed';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { startTemporal } from '../helpers/temporal';
+import { quietLogger } from '../helpers/quiet-logger';
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/histories');
 const RECORD_VERSION = process.env.RECORD_HISTORIES ?? null;
@@ -52,15 +53,6 @@ let bundle: WorkflowBundleWithSourceMap;
 beforeAll(async () => {
   bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
 });
-
-const quietLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};
 
 /**
  * Histories are stored as protobuf-JS plain objects (enum names, int64 and bytes as strings), the lossless

@@ -2,6 +2,7 @@ import { insertSignals } from '../../db/queries/signals';
 import { createPendingTrade, markTradeClosed, markTradeOpen } from '../../db/queries/trades';
 import { pairTradeWorkflowId } from '../../workflows/contracts/pair-trade';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { registryPair } from '../helpers/rows';
 
 describe('trade records (natural keys and idempotent transitions)', () => {
   let t: TestDatabase | undefined;
@@ -11,21 +12,7 @@ describe('trade records (natural keys and idempotent transitions)', () => {
     t = await createTestDatabase('trade_records');
     const row = await t.db
       .insertInto('strategy_engine.pair_registry')
-      .values({
-        symbol1: 'AAA',
-        symbol2: 'BBB',
-        hedge_ratio: 1,
-        hedge_alpha: 0,
-        half_life: 10,
-        cointegration_pvalue: 0.01,
-        cointegration_stat: -4,
-        correlation: 0.9,
-        score: 1,
-        rank: 1,
-        entry_threshold: null,
-        exit_threshold: null,
-        stop_loss_threshold: null,
-      })
+      .values(registryPair({ symbol1: 'AAA', symbol2: 'BBB', entry_threshold: null, exit_threshold: null, stop_loss_threshold: null }))
       .returning('id')
       .executeTakeFirstOrThrow();
     pairId = row.id;

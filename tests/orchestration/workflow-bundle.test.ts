@@ -6,17 +6,9 @@ import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { bundleSourceFiles } from '../../temporal/bundle-sources';
 import { WORKFLOWS_PATH } from '../../temporal/worker';
+import { quietLogger } from '../helpers/quiet-logger';
 
 const ROOT = path.resolve(__dirname, '../..');
-const quietLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};
-
 jest.setTimeout(120_000);
 
 test('the cache key hashes every project module the bundle includes', async () => {

@@ -46,3 +46,6 @@ export function expectPvalue(actual: number | null | undefined, expected: number
   expectNear(actual, expected, TOL.pvalue, what);
   expectNear(actual, expected, expected < 1e-5 ? { abs: 1e-12 } : { rel: TOL.pvalueRel }, what);
 }
+
+/** The keys of the analyze contract (analyzePair and `pairs analyze --json`), in order. */
+export const ANALYZE_KEYS = ['symbol1', 'symbol2', 'n', 'hedge', 'coint', 'coint_lag1', 'adf_spread', 'half_life', 'correlation', 'zscore_last'];

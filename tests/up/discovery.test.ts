@@ -5,6 +5,7 @@ import { createDiscoveryActivities } from '../../activities/discovery';
 import { registryIsFresh } from '../../db/queries/pairs';
 import { pearson } from '../../strategy/spread';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { NOT_CLOSED, registryPair } from '../helpers/rows';
 
 const CLUSTERS = [
   ['ARQX', 'BLVN', 'CRDM', 'DUNE'],
@@ -80,30 +81,8 @@ test('discovers cointegrated pairs from the simulator history and upserts them i
   const extra = await database.db
     .insertInto('strategy_engine.pair_registry')
     .values([
-      {
-        symbol1: 'QUIL',
-        symbol2: 'RAVN',
-        hedge_ratio: 1,
-        hedge_alpha: 0,
-        half_life: 10,
-        cointegration_pvalue: 0.01,
-        cointegration_stat: -4,
-        correlation: 0.6,
-        score: 0.1,
-        rank: 99,
-      },
-      {
-        symbol1: 'SLTE',
-        symbol2: 'TKRA',
-        hedge_ratio: 1,
-        hedge_alpha: 0,
-        half_life: 10,
-        cointegration_pvalue: 0.01,
-        cointegration_stat: -4,
-        correlation: 0.6,
-        score: 0.1,
-        rank: 98,
-      },
+      registryPair({ symbol1: 'QUIL', symbol2: 'RAVN', correlation: 0.6, score: 0.1, rank: 99 }),
+      registryPair({ symbol1: 'SLTE', symbol2: 'TKRA', correlation: 0.6, score: 0.1, rank: 98 }),
     ])
     .returning('id')
     .execute();
@@ -121,14 +100,7 @@ test('discovers cointegrated pairs from the simulator history and upserts them i
       qty2: 1,
       entry_price1: 10,
       entry_price2: 10,
-      exit_time: null,
-      exit_z_score: null,
-      exit_price1: null,
-      exit_price2: null,
-      exit_reason: null,
-      pnl: null,
-      hold_hours: null,
-      failure_reason: null,
+      ...NOT_CLOSED,
     })
     .execute();
 

@@ -1,5 +1,6 @@
 import type { Db } from '../../db/connection';
 import { HOUR_MS } from '../../strategy/time-units';
+import { NOT_CLOSED } from '../helpers/rows';
 
 const BAR_COUNT = 1400;
 export const SEEDED_PAIRS = [
@@ -86,14 +87,7 @@ export async function seedMonitoringData(db: Db, now = Date.now()): Promise<Seed
       qty2: 14,
       entry_price1: 49.71,
       entry_price2: 60.29,
-      exit_time: null,
-      exit_z_score: null,
-      exit_price1: null,
-      exit_price2: null,
-      exit_reason: null,
-      pnl: null,
-      hold_hours: null,
-      failure_reason: null,
+      ...NOT_CLOSED,
     })
     .returning('id')
     .executeTakeFirstOrThrow();

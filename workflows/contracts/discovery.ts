@@ -1,4 +1,5 @@
 import type { StrategyConfig } from '../../config/schema';
+import type { RetestedStats } from '../../strategy/retested-stats';
 import { CYCLE_STEP_ACTIVITY, DB_ACTIVITY } from './activity-options';
 import type { ActivityOptions } from '@temporalio/workflow';
 
@@ -50,17 +51,10 @@ export interface DiscoveryPlan {
 }
 
 /** A pair that passed every bound (or a re-test result), plain JSON (NaN half-life as null). */
-export interface TestedPairRecord {
+export interface TestedPairRecord extends RetestedStats {
   symbol1: string;
   symbol2: string;
-  pvalue: number;
-  stat: number;
-  alpha: number;
-  beta: number;
-  halfLife: number | null;
-  correlation: number;
   crossings: number;
-  score: number;
 }
 
 export interface RetestResult {
