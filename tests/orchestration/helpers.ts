@@ -16,6 +16,11 @@ import { createAlpacaBroker } from '../../broker/alpaca-broker';
 import { createPairsWorker } from '../../temporal/worker';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { startTemporal } from '../helpers/temporal';
+import type { Client } from '@temporalio/client';
+import { createPendingTrade } from '../../db/queries/trades';
+import type { TradeSide } from '../../db/schema';
+import { startPairTradeWorkflow } from '../../temporal/pair-trade-client';
+import { pairTradeWorkflowId, type PairTradeInput } from '../../workflows/contracts/pair-trade';
 
 /** Polls `probe` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
 export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
@@ -162,4 +167,31 @@ export async function startHarness(label: string): Promise<Harness> {
       await env.teardown();
     },
   };
+}
+
+export interface TestTradeStart extends Partial<PairTradeInput> {
+  pairId: number;
+  symbol1: string;
+  symbol2: string;
+  side: TradeSide;
+}
+
+/** Records an entry signal and a PENDING trade for it (entryZ null), then starts its trade workflow; returns the trade row. */
+export async function startTestTrade(db: Db, client: Client, taskQueue: string, o: TestTradeStart): Promise<TradeRow> {
+  const { pairId, side } = o;
+  const signal = await db
+    .insertInto('strategy_engine.pair_signal')
+    .values({
+      pair_id: pairId,
+      ts: new Date(),
+      type: side,
+      z_score: null,
+      reason: 'test',
+      inputs: '{}',
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const { trade } = await createPendingTrade(db, { pairId, entrySignalId: signal.id, side, entryZ: null }, pairTradeWorkflowId);
+  await startPairTradeWorkflow(client, { entryZ: null, ...o, tradeId: trade!.id }, taskQueue);
+  return trade!;
 }

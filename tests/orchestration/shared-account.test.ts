@@ -1,14 +1,13 @@
 import { sql } from 'kysely';
 import type { Client } from '@temporalio/client';
-import { createPendingTrade } from '../../db/queries/trades';
 import { getStatusRow } from '../../db/queries/status-summary';
 import { listLanes } from '../../db/queries/symbol-lanes';
 import type { TradeSide } from '../../db/schema';
-import { queryTradeState, requestClose, startPairTradeWorkflow } from '../../temporal/pair-trade-client';
+import { queryTradeState, requestClose } from '../../temporal/pair-trade-client';
 import { runCycleNow } from '../../temporal/run-cycle-now';
 import { runEmergencyStop } from '../../temporal/run-emergency-stop';
-import { TRADE_STATUS, pairTradeWorkflowId, type TradeTiming } from '../../workflows/contracts/pair-trade';
-import { seedPair, startHarness, tradeWithStatus, waitFor, type Harness } from './helpers';
+import { TRADE_STATUS, type TradeTiming } from '../../workflows/contracts/pair-trade';
+import { seedPair, startHarness, startTestTrade, tradeWithStatus, waitFor, type Harness } from './helpers';
 
 jest.setTimeout(240_000);
 
@@ -71,22 +70,9 @@ describe('one shared account: pairs that share symbols', () => {
     const { db } = h.testDb;
     await setPositionPct(pct);
     const pairId = await pairIdOf(symbol1, symbol2);
-    const signal = await db
-      .insertInto('strategy_engine.pair_signal')
-      .values({
-        pair_id: pairId,
-        ts: new Date(),
-        type: side,
-        z_score: null,
-        reason: 'test',
-        inputs: '{}',
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const { trade } = await createPendingTrade(db, { pairId, entrySignalId: signal.id, side, entryZ: null }, pairTradeWorkflowId);
-    await startPairTradeWorkflow(client, { tradeId: trade!.id, pairId, symbol1, symbol2, side, entryZ: null, timing: FAST }, h.taskQueue);
-    workflows.push(trade!.workflow_id!);
-    const row = await waitFor(`trade ${trade!.id} OPEN`, () => tradeWithStatus(db, trade!.id, ['OPEN']), 60_000);
+    const trade = await startTestTrade(db, client, h.taskQueue, { pairId, symbol1, symbol2, side, timing: FAST });
+    workflows.push(trade.workflow_id!);
+    const row = await waitFor(`trade ${trade.id} OPEN`, () => tradeWithStatus(db, trade.id, ['OPEN']), 60_000);
     return { tradeId: row.id, workflowId: row.workflow_id!, qty1: row.qty1!, qty2: row.qty2! };
   }
 

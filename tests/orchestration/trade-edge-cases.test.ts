@@ -1,15 +1,13 @@
 import type { Client } from '@temporalio/client';
-import { createPendingTrade } from '../../db/queries/trades';
 import type { TradeSide } from '../../db/schema';
-import { TradeNotOpenError, closeTrade, queryTradeState, startPairTradeWorkflow } from '../../temporal/pair-trade-client';
+import { TradeNotOpenError, closeTrade, queryTradeState } from '../../temporal/pair-trade-client';
 import { runCycleNow } from '../../temporal/run-cycle-now';
 import type { PairTradeInput } from '../../workflows/contracts/pair-trade';
-import { pairTradeWorkflowId } from '../../workflows/contracts/pair-trade';
 import { createMarketDataActivities } from '../../activities/market-data';
 import { createRoutingActivities } from '../../activities/routing';
 import { createPairEvaluationActivities } from '../../activities/pair-evaluation';
 import { copyConfig } from './helpers';
-import { activateOnly, positionsOf, seedPair, startHarness, tradeWithStatus, waitFor, type Harness } from './helpers';
+import { activateOnly, positionsOf, seedPair, startHarness, startTestTrade, tradeWithStatus, waitFor, type Harness } from './helpers';
 
 jest.setTimeout(120_000);
 
@@ -31,21 +29,8 @@ describe('pair-trade edge cases against the simulator', () => {
     const pairId = await seedPair(db, h.broker, { symbol1, symbol2, entry: 1000, stopLoss: 2000 });
     await activateOnly(db, pairId);
     await runCycleNow(client, { taskQueue: h.taskQueue });
-    const signal = await db
-      .insertInto('strategy_engine.pair_signal')
-      .values({
-        pair_id: pairId,
-        ts: new Date(),
-        type: side,
-        z_score: null,
-        reason: 'test',
-        inputs: '{}',
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const { trade } = await createPendingTrade(db, { pairId, entrySignalId: signal.id, side, entryZ: null }, pairTradeWorkflowId);
-    await startPairTradeWorkflow(client, { tradeId: trade!.id, pairId, symbol1, symbol2, side, entryZ: null, ...tuning }, h.taskQueue);
-    return { pairId, tradeId: trade!.id, workflowId: trade!.workflow_id! };
+    const trade = await startTestTrade(db, client, h.taskQueue, { pairId, symbol1, symbol2, side, ...tuning });
+    return { pairId, tradeId: trade.id, workflowId: trade.workflow_id! };
   }
 
   const ordersWithClientId = (id: string) => h.sim.control.orders().filter((o) => o.client_order_id === id);
