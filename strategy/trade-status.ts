@@ -7,7 +7,3 @@ export type TradeStatus = 'PENDING' | 'OPEN' | 'CLOSING' | 'NEEDS_ATTENTION' | '
 
 /** Statuses in which a trade may hold (or be acquiring, or shedding) positions; one per pair at a time. */
 export const LIVE_TRADE_STATUSES: readonly TradeStatus[] = ['PENDING', 'OPEN', 'CLOSING', 'NEEDS_ATTENTION'];
-
-export function isLiveTradeStatus(status: TradeStatus): boolean {
-  return LIVE_TRADE_STATUSES.includes(status);
-}
