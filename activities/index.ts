@@ -6,7 +6,7 @@ import { createDiscoveryStepsActivities } from './discovery-steps';
 import { createMarketDataActivities } from './market-data';
 import { createOrderActivities } from './orders';
 import { createReconciliationActivities } from './reconciliation';
-import { createPairEvaluationActivities } from './pair-evaluation';
+import { createPairEvaluationActivities } from './evaluate-pairs';
 import { createRoutingActivities } from './routing';
 import { createStrategyStateActivities, type CycleFinishedHook } from './strategy-state';
 import { createTradeActivities } from './trades';

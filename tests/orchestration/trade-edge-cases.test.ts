@@ -5,7 +5,7 @@ import { runCycleNow } from '../../temporal/run-cycle-now';
 import type { PairTradeInput } from '../../workflows/contracts/pair-trade';
 import { createMarketDataActivities } from '../../activities/market-data';
 import { createRoutingActivities } from '../../activities/routing';
-import { createPairEvaluationActivities } from '../../activities/pair-evaluation';
+import { createPairEvaluationActivities } from '../../activities/evaluate-pairs';
 import { copyConfig } from './helpers';
 import { activateOnly, positionsOf, seedPair, startHarness, startTestTrade, tradeWithStatus, waitFor, type Harness } from './helpers';
 
