@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { TEMPORAL_CLI } from '../helpers/temporal';
-import { getJson, portIsFree, stablePort, unconfiguredEnv, UpProcess, waitFor } from './up-process';
+import { getJson, stablePort, unconfiguredEnv, UpProcess, waitFor } from './up-process';
 
 const READY_WITHIN_MS = 180_000;
 const STOP_WITHIN_MS = 15_000;
@@ -147,16 +147,4 @@ test('a second start resumes from the same data: same pairs and token, no discov
   expect(firstCycleIds.some((id) => workflows.includes(id))).toBe(true);
 
   await stopWithSigint(proc);
-});
-
-test('Ctrl-C during start stops the pieces already started', async () => {
-  const proc = new UpProcess(args, env);
-  processes.push(proc);
-  await waitFor('the Temporal dev server', 60_000, proc, async () => (proc.output.includes('temporal: dev server on') ? true : undefined));
-  proc.signal('SIGINT');
-  const exit = await Promise.race([proc.exited, new Promise<null>((r) => setTimeout(() => r(null), STOP_WITHIN_MS))]);
-  expect(exit).toEqual({ code: 130, signal: null });
-  expect(proc.output).toContain('SIGINT during start');
-  // The dev server was stopped: its port can be bound again.
-  expect(await portIsFree(Number(temporalAddress.split(':')[1]))).toBe(true);
 });
