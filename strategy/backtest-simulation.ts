@@ -14,12 +14,12 @@
  *
  * Equity is marked to market at every bar close: cash + signed quantities x close prices.
  *
- * Metrics (BARS_PER_YEAR = 8 x 252, see metrics.ts):
- *   - sharpe_ratio: mean / sample std of the per-bar change of marked-to-market equity, x sqrt(BARS_PER_YEAR)
+ * Metrics (barsPerYear inferred from the bar timestamps, see prepared-pair.ts; any bar frequency, daily CSVs included):
+ *   - sharpe_ratio: mean / sample std of the per-bar change of marked-to-market equity, x sqrt(barsPerYear)
  *     (per-bar P&L on the initial capital base; the scale cancels, and no division per bar is needed);
  *     0 when the equity never moves;
  *   - max_drawdown: largest (peak - equity) / peak over the test bars, a fraction;
- *   - annualized_return: (1 + total_return)^(BARS_PER_YEAR / test bars) - 1, null if that overflows;
+ *   - annualized_return: (1 + total_return)^(barsPerYear / test bars) - 1, null if that overflows;
  *   - win_rate: trades with P&L > 0 / all closed trades (0 without trades);
  *   - profit_factor: gross profit / gross loss, null when no trade lost money (JSON has no Infinity);
  *   - kelly_fraction: full Kelly (sizing.ts kellyFraction) over this run's trades, null without wins;
@@ -208,12 +208,12 @@ export function simulate(pair: PreparedPair, params: SimParams, rec: SimRecorder
   const totalReturn = equity / initial - 1;
   const pnlMean = sumPnl / n;
   const pnlVar = n > 1 ? (sumPnl2 - sumPnl * pnlMean) / (n - 1) : 0;
-  const sharpe = annualizedSharpe(pnlMean, pnlVar > 0 ? Math.sqrt(pnlVar) : 0);
+  const sharpe = annualizedSharpe(pnlMean, pnlVar > 0 ? Math.sqrt(pnlVar) : 0, pair.barsPerYear);
   const winRate = trades > 0 ? wins / trades : 0;
   const kf = kellyFromCounts(trades, wins, wins > 0 ? grossWin / wins : 0, trades > wins ? grossLoss / (trades - wins) : 0);
   return {
     total_return: totalReturn,
-    annualized_return: annualizeReturn(totalReturn, n),
+    annualized_return: annualizeReturn(totalReturn, n, pair.barsPerYear),
     sharpe_ratio: sharpe,
     max_drawdown: maxDd,
     win_rate: winRate,

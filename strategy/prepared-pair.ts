@@ -10,6 +10,7 @@ import { invalidInput } from './backtest-input-error';
 import { fitHedge } from './ols';
 import { halfLife as fitHalfLife, logPrices, rollingZScore, spreadSeries } from './spread';
 import { HOUR_MS } from './time-units';
+import { inferBarsPerYear } from './bars-per-year';
 
 export const DEFAULT_WINDOW = 40;
 export const DEFAULT_FORMATION_BARS = 500;
@@ -27,6 +28,8 @@ export interface PreparedPair {
   alpha: number;
   halfLifeBars: number | null;
   halfLifeHours: number | null;
+  /** Bar frequency inferred from the timestamps (formation + test): hourly session bars ~1,760, daily closes ~252. */
+  barsPerYear: number;
   window: number;
   formationStartIndex: number;
   testStartIndex: number;
@@ -136,6 +139,7 @@ export function preparePair(input: BacktestInput): PreparedPair {
     alpha: hedge.alpha,
     halfLifeBars,
     halfLifeHours,
+    barsPerYear: inferBarsPerYear(ts.subarray(formStart, testEnd)),
     window,
     formationStartIndex: formStart,
     testStartIndex: testStart,

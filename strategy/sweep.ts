@@ -177,6 +177,7 @@ function shareData(pair: PreparedPair, base: SimParams): SweepWorkerData {
       alpha: pair.alpha,
       halfLifeBars: pair.halfLifeBars,
       halfLifeHours: pair.halfLifeHours,
+      barsPerYear: pair.barsPerYear,
       window: pair.window,
       formationStartIndex: pair.formationStartIndex,
       testStartIndex: pair.testStartIndex,
