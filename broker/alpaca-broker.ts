@@ -12,6 +12,8 @@ import {
   type Broker,
   type BrokerOrder,
   type CalendarDay,
+  type CorporateAction,
+  type LatestTrade,
   type MarketClock,
   type MarketOrderRequest,
   type OrderSide,
@@ -62,6 +64,11 @@ function toBrokerOrder(order: trading.Order): BrokerOrder {
     submittedAt: order.submittedAt ?? null,
     filledAt: order.filledAt ?? null,
   };
+}
+
+function toAction(split: { symbol: string; exDate: Date; oldRate: number; newRate: number }, kind: CorporateAction['kind']): CorporateAction {
+  // The SDK parses the YYYY-MM-DD ex_date as UTC midnight, so its UTC date is the New York date Alpaca sent.
+  return { symbol: split.symbol, kind, exDate: split.exDate.toISOString().slice(0, 10), oldRate: num(split.oldRate), newRate: num(split.newRate) };
 }
 
 function sameOrder(existing: BrokerOrder, request: MarketOrderRequest): boolean {
@@ -132,7 +139,55 @@ export class AlpacaBroker implements Broker {
 
   async getAsset(symbol: string): Promise<AssetFlags> {
     const a = await this.call(`get asset ${symbol}`, () => this.alpaca.trading.assets.getV2AssetsSymbolOrAssetId({ symbolOrAssetId: symbol }));
-    return { symbol: a.symbol, tradable: a.tradable, shortable: a.shortable ?? false, easyToBorrow: a.easyToBorrow ?? false };
+    return {
+      symbol: a.symbol,
+      tradable: a.tradable,
+      shortable: a.shortable ?? false,
+      easyToBorrow: a.easyToBorrow ?? false,
+      status: a.status === 'active' ? 'active' : 'inactive',
+    };
+  }
+
+  async getLatestTrades(symbols: string[]): Promise<Map<string, LatestTrade>> {
+    const unique = [...new Set(symbols)];
+    const result = new Map<string, LatestTrade>();
+    for (let i = 0; i < unique.length; i += SYMBOLS_PER_BARS_REQUEST) {
+      const chunk = unique.slice(i, i + SYMBOLS_PER_BARS_REQUEST).join(',');
+      const reply = await this.call('get latest trades', () => this.alpaca.marketData.stocks.stockLatestTrades({ symbols: chunk, feed: this.feed }));
+      for (const [symbol, trade] of Object.entries(reply.trades ?? {})) {
+        result.set(symbol, { symbol, price: num(trade.p), timestamp: trade.t });
+      }
+    }
+    return result;
+  }
+
+  async getCorporateActions(symbols: string[], start: Date, end: Date): Promise<CorporateAction[]> {
+    const unique = [...new Set(symbols)];
+    const actions: CorporateAction[] = [];
+    for (let i = 0; i < unique.length; i += SYMBOLS_PER_BARS_REQUEST) {
+      const chunk = unique.slice(i, i + SYMBOLS_PER_BARS_REQUEST).join(',');
+      const seenTokens = new Set<string>();
+      let pageToken: string | undefined;
+      do {
+        const page = await this.call('get corporate actions', () =>
+          this.alpaca.marketData.corporateActions.corporateActions({
+            symbols: chunk,
+            types: 'forward_split,reverse_split',
+            start,
+            end,
+            limit: 1000,
+            pageToken,
+          }),
+        );
+        const found = page.corporateActions;
+        for (const s of found.forwardSplits ?? []) actions.push(toAction(s, 'split'));
+        for (const s of found.reverseSplits ?? []) actions.push(toAction(s, 'reverse_split'));
+        pageToken = page.nextPageToken ?? undefined;
+        if (pageToken !== undefined && seenTokens.has(pageToken)) throw new BrokerError('get corporate actions: broker repeated a page token', true);
+        if (pageToken !== undefined) seenTokens.add(pageToken);
+      } while (pageToken !== undefined);
+    }
+    return actions.sort((a, b) => a.exDate.localeCompare(b.exDate) || a.symbol.localeCompare(b.symbol));
   }
 
   async getHourlyBars(symbols: string[], start: Date, end: Date): Promise<Map<string, BarSeries>> {
