@@ -96,13 +96,13 @@ export interface PairTradeTable {
   attention_reason: string | null;
   attention_since: Timestamp | null;
   /** Statistics the trade entered with (migration 005_market_data_entry_stats); null on older trades. */
-  entry_hedge_ratio: Generated<number | null>;
-  entry_half_life: Generated<number | null>;
-  entry_spread_mean: Generated<number | null>;
-  entry_spread_std: Generated<number | null>;
+  entry_hedge_ratio: number | null;
+  entry_half_life: number | null;
+  entry_spread_mean: number | null;
+  entry_spread_std: number | null;
   /** Why the trade's market data cannot be trusted now (stale bars, halted / inactive symbol); null when fine. */
-  market_data_issue: Generated<string | null>;
-  market_data_issue_since: Generated<Timestamp | null>;
+  market_data_issue: string | null;
+  market_data_issue_since: Timestamp | null;
   created_at: Generated<Timestamp>;
   updated_at: Generated<Timestamp>;
 }
