@@ -1,3 +1,4 @@
+import { activityLog } from './activity-log';
 import type { Broker, LatestTrade } from '../broker/types';
 import type { Db } from '../db/connection';
 import type { CloseSeries } from '../db/queries/market-data';
@@ -6,7 +7,6 @@ import type { LiveTrade } from '../db/queries/trades';
 import { sessionHoursBetween, sessionsFromCalendar, weekdaySessions, type Session } from '../strategy/session-calendar';
 import type { LiveTradeContext } from '../strategy/trade-entry-stats';
 import { HOUR_MS } from '../strategy/time-units';
-import { brokerCall } from './broker-errors';
 
 /** Latest-trade age beyond which a symbol counts as not trading (halted for days, delisted). */
 export const NOT_TRADING_HOURS = 24;
@@ -35,9 +35,9 @@ export async function liveTradeContexts(
   if (trades.length === 0) return { contexts, symbolIssues };
   const entries = trades.map((t) => (t.entry_time ? new Date(t.entry_time).getTime() : nowMs));
   const from = Math.min(nowMs, ...entries);
-  const sessions: Session[] = broker
-    ? sessionsFromCalendar(await brokerCall(() => broker.getCalendar(new Date(from - 24 * HOUR_MS), new Date(nowMs + 24 * HOUR_MS))))
-    : weekdaySessions(from, nowMs);
+  // Without the broker's calendar (or when it fails) weekdays 09:30-16:00 stand in: risk exits must not wait for it.
+  const calendar = broker ? await orNull(broker.getCalendar(new Date(from - 24 * HOUR_MS), new Date(nowMs + 24 * HOUR_MS))) : null;
+  const sessions: Session[] = calendar ? sessionsFromCalendar(calendar) : weekdaySessions(from, nowMs);
 
   const lastBarMs = (symbol: string): number => {
     const ts = closes.get(symbol)?.ts ?? [];
@@ -49,11 +49,13 @@ export async function liveTradeContexts(
   }
   // Both legs of a trade with a stale leg: the fresh leg's latest trade is newer than the last bar they share.
   const wanted = new Set(trades.filter((t) => stale.has(t.symbol1) || stale.has(t.symbol2)).flatMap((t) => [t.symbol1, t.symbol2]));
-  const latest = broker && wanted.size > 0 ? await brokerCall(() => broker.getLatestTrades([...wanted])) : new Map<string, LatestTrade>();
+  const fetched = broker && wanted.size > 0 ? await orNull(broker.getLatestTrades([...wanted])) : null;
+  const latest = fetched ?? new Map<string, LatestTrade>();
   for (const s of stale) {
-    const asset = broker ? await brokerCall(() => broker.getAsset(s)) : null;
+    const asset = broker ? await orNull(broker.getAsset(s)) : null;
     const trade = latest.get(s);
-    if (asset && asset.status === 'inactive') symbolIssues.set(s, `${s} inactive at the broker (delisted?)`);
+    if (broker && wanted.size > 0 && fetched === null) symbolIssues.set(s, `${s} bars stale and latest trades unavailable`);
+    else if (asset && asset.status === 'inactive') symbolIssues.set(s, `${s} inactive at the broker (delisted?)`);
     else if (!trade) symbolIssues.set(s, `${s} has no bars and no latest trade`);
     else if ((nowMs - trade.timestamp.getTime()) / HOUR_MS > NOT_TRADING_HOURS)
       symbolIssues.set(s, `${s} not trading: last trade ${trade.timestamp.toISOString()} (halted or delisted?)`);
@@ -76,4 +78,13 @@ export async function liveTradeContexts(
     });
   });
   return { contexts, symbolIssues };
+}
+
+async function orNull<T>(p: Promise<T>): Promise<T | null> {
+  try {
+    return await p;
+  } catch (err) {
+    activityLog('warn', `market data for live trades: ${err instanceof Error ? err.message : String(err)}`);
+    return null;
+  }
 }
