@@ -70,3 +70,22 @@ export async function tradesWithMarketDataIssues(db: Db): Promise<Array<{ id: nu
     since: r.market_data_issue_since === null ? null : new Date(r.market_data_issue_since),
   }));
 }
+
+export interface TradeMarketDataRow {
+  entry_hedge_ratio: number | null;
+  entry_half_life: number | null;
+  entry_spread_mean: number | null;
+  entry_spread_std: number | null;
+  market_data_issue: string | null;
+  market_data_issue_since: Date | null;
+}
+
+/** A trade's entry statistics and market-data issue. */
+export async function tradeMarketData(db: Db, tradeId: number): Promise<TradeMarketDataRow | undefined> {
+  const row = await db
+    .selectFrom('strategy_engine.pair_trade')
+    .select(['entry_hedge_ratio', 'entry_half_life', 'entry_spread_mean', 'entry_spread_std', 'market_data_issue', 'market_data_issue_since'])
+    .where('id', '=', tradeId)
+    .executeTakeFirst();
+  return row && { ...row, market_data_issue_since: row.market_data_issue_since === null ? null : new Date(row.market_data_issue_since) };
+}
