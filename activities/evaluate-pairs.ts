@@ -83,7 +83,7 @@ export function createPairEvaluationActivities({ db, configPath, broker }: PairE
             ts: new Date(p.tsMs),
             price1: p.price1,
             price2: p.price2,
-            hedge_ratio: pair.hedge_ratio,
+            hedge_ratio: result.hedgeRatio ?? pair.hedge_ratio,
             spread: p.spread,
             rolling_mean: p.mean,
             rolling_std: p.std,

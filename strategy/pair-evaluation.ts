@@ -67,6 +67,8 @@ export interface PairEvaluation {
   decision: SignalDecision | null;
   /** Why no signal was computed (stale or missing bars). */
   skipReason: string | null;
+  /** Hedge ratio the spreads were computed with: the open trade's entry ratio, else the registry's. */
+  hedgeRatio?: number;
   /** Set when the bars are stale but a live trade was still evaluated (stop on latest trade prices, EXPIRE on hold time). */
   staleReason?: string;
 }
@@ -146,7 +148,7 @@ export function evaluatePair(input: PairEvaluationInput): PairEvaluation {
       const window = lastFiniteWindow(rolling.mean, rolling.std);
       return staleTradeEvaluation(
         input,
-        { spreads, latestBarMs, z, decision: null, skipReason: null },
+        { spreads, latestBarMs, z, decision: null, skipReason: null, hedgeRatio: beta },
         beta,
         halfLife,
         holdHours,
@@ -154,7 +156,7 @@ export function evaluatePair(input: PairEvaluationInput): PairEvaluation {
         staleReason,
       );
     }
-    return { spreads, latestBarMs, z, decision: null, skipReason: staleReason };
+    return { spreads, latestBarMs, z, decision: null, skipReason: staleReason, hedgeRatio: beta };
   }
   const decision = decideSignal({
     position: input.position,
@@ -163,7 +165,7 @@ export function evaluatePair(input: PairEvaluationInput): PairEvaluation {
     thresholds: thresholdsFor(pair, config),
     audit: { z: rolling.z[last], mean: rolling.mean[last], std: rolling.std[last], beta, window: config.z_score_window },
   });
-  return { spreads, latestBarMs, z, decision, skipReason: null };
+  return { spreads, latestBarMs, z, decision, skipReason: null, hedgeRatio: beta };
 }
 
 function lastFiniteWindow(mean: Float64Array, std: Float64Array): { mean: number; std: number } | null {
