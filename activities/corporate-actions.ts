@@ -27,7 +27,19 @@ export async function applyCorporateActions(db: Db, broker: Broker, nowMs: numbe
   const fresh = await recordNewSplits(db, actions);
   for (const s of fresh) activityLog('info', 'split recorded: stored bars re-read adjusted', { ...s });
   const rebased: TradeRebase[] = [];
-  for (const a of actions) rebased.push(...(await rebaseTradesForSplit(db, a, nyTimeToMs(a.exDate, '00:00'))));
+  for (const a of actions) {
+    const exStart = nyTimeToMs(a.exDate, '00:00');
+    const held = trades.some(
+      (t) => t.entry_time !== null && new Date(t.entry_time).getTime() < exStart && (t.symbol1 === a.symbol || t.symbol2 === a.symbol),
+    );
+    rebased.push(...(await rebaseTradesForSplit(db, a, exStart, held ? await exDatePrice(broker, a.symbol, exStart) : null)));
+  }
   for (const r of rebased) activityLog('warn', 'split rebased a live trade', { ...r });
   return rebased;
+}
+
+/** The price a fractional share is paid at: the last split-adjusted close before the ex-date (null without bars). */
+async function exDatePrice(broker: Broker, symbol: string, exStartMs: number): Promise<number | null> {
+  const bars = (await broker.getHourlyBars([symbol], new Date(exStartMs - 7 * DAY_MS), new Date(exStartMs))).get(symbol);
+  return bars && bars.close.length > 0 ? bars.close[bars.close.length - 1] : null;
 }

@@ -99,15 +99,16 @@ export function createTradeActivities({ db, broker, configPath }: TradeActivitie
         throw ApplicationFailure.create({ message: `trade ${input.tradeId} has no entry fills`, type: 'InvalidInput', nonRetryable: true });
       }
       const exitTime = new Date(input.exitTime);
-      const pnl = tradePnl({
-        side: trade.side,
-        qty1: trade.qty1,
-        qty2: trade.qty2,
-        entry1: trade.entry_price1,
-        entry2: trade.entry_price2,
-        exit1: input.price1,
-        exit2: input.price2,
-      });
+      const pnl =
+        tradePnl({
+          side: trade.side,
+          qty1: trade.qty1,
+          qty2: trade.qty2,
+          entry1: trade.entry_price1,
+          entry2: trade.entry_price2,
+          exit1: input.price1,
+          exit2: input.price2,
+        }) + trade.split_cash_pnl;
       const hours = holdHours(new Date(trade.entry_time), exitTime);
       const exitZ = input.exitZ ?? (await latestZScore(db, trade.pair_id));
       const closed = await markTradeClosed(db, input.tradeId, {

@@ -103,6 +103,8 @@ export interface PairTradeTable {
   /** Why the trade's market data cannot be trusted now (stale bars, halted / inactive symbol); null when fine. */
   market_data_issue: string | null;
   market_data_issue_since: Timestamp | null;
+  /** P&L of fractional shares a split paid out in cash (migration 005); added to the trade's P&L at close. */
+  split_cash_pnl: Generated<number>;
   created_at: Generated<Timestamp>;
   updated_at: Generated<Timestamp>;
 }

@@ -8,6 +8,7 @@ import { sql, type Kysely } from 'kysely';
  *   delisted or inactive symbol), set and cleared by each cycle; shown in the API, on the page and as a metric.
  * - corporate_action: splits seen by the engine (natural key symbol + ex_date); a new one makes the symbol's stored
  *   bars be re-read adjusted. trade_corporate_action: which split rebased which trade (idempotent rebase).
+ * - pair_trade.split_cash_pnl: P&L of the fractional shares a split paid out in cash (part of the trade's P&L).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`ALTER TABLE strategy_engine.pair_trade
@@ -16,7 +17,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
               ADD COLUMN entry_spread_mean double precision,
               ADD COLUMN entry_spread_std double precision,
               ADD COLUMN market_data_issue text,
-              ADD COLUMN market_data_issue_since timestamptz`.execute(db);
+              ADD COLUMN market_data_issue_since timestamptz,
+              ADD COLUMN split_cash_pnl double precision NOT NULL DEFAULT 0`.execute(db);
 
   await db.schema
     .withSchema('strategy_engine')

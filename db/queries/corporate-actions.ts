@@ -51,6 +51,8 @@ export interface TradeRebase {
   ratio: number;
   qtyBefore: number;
   qtyAfter: number;
+  /** P&L of the fraction paid in cash. */
+  cashPnl: number;
 }
 
 /**
@@ -58,7 +60,7 @@ export interface TradeRebase {
  * ratio (whole shares, as Alpaca pays fractions out in cash), entry price / ratio, and the entry spread mean moved
  * with it. Once per trade and split (trade_corporate_action), in one transaction each.
  */
-export async function rebaseTradesForSplit(db: Db, split: SplitRecord, exDateStartMs: number): Promise<TradeRebase[]> {
+export async function rebaseTradesForSplit(db: Db, split: SplitRecord, exDateStartMs: number, exPrice: number | null): Promise<TradeRebase[]> {
   const ratio = split.newRate / split.oldRate;
   const trades = await db
     .selectFrom('strategy_engine.pair_trade as t')
@@ -85,6 +87,10 @@ export async function rebaseTradesForSplit(db: Db, split: SplitRecord, exDateSta
       const price = leg === 1 ? row.entry_price1 : row.entry_price2;
       const qtyAfter = Math.floor(qty * ratio + 1e-9);
       const priceAfter = price === null ? null : price / ratio;
+      // The fraction of a share is paid in cash at the ex-date price: its P&L is realised now.
+      const legSign = (row.side === 'LONG_SPREAD') === (leg === 1) ? 1 : -1;
+      const fraction = qty * ratio - qtyAfter;
+      const cashPnl = fraction > 1e-9 && exPrice !== null && priceAfter !== null ? legSign * fraction * (exPrice - priceAfter) : 0;
       let mean = row.entry_spread_mean;
       if (row.entry_hedge_ratio !== null && mean !== null && row.entry_spread_std !== null) {
         const stats = { hedgeRatio: row.entry_hedge_ratio, halfLife: row.entry_half_life, spreadMean: mean, spreadStd: row.entry_spread_std };
@@ -94,12 +100,12 @@ export async function rebaseTradesForSplit(db: Db, split: SplitRecord, exDateSta
         .updateTable('strategy_engine.pair_trade')
         .set(
           leg === 1
-            ? { qty1: qtyAfter, entry_price1: priceAfter, entry_spread_mean: mean, updated_at: NOW }
-            : { qty2: qtyAfter, entry_price2: priceAfter, entry_spread_mean: mean, updated_at: NOW },
+            ? { qty1: qtyAfter, entry_price1: priceAfter, entry_spread_mean: mean, split_cash_pnl: row.split_cash_pnl + cashPnl, updated_at: NOW }
+            : { qty2: qtyAfter, entry_price2: priceAfter, entry_spread_mean: mean, split_cash_pnl: row.split_cash_pnl + cashPnl, updated_at: NOW },
         )
         .where('id', '=', t.id)
         .execute();
-      return { tradeId: t.id, symbol: split.symbol, exDate: split.exDate, ratio, qtyBefore: qty, qtyAfter };
+      return { tradeId: t.id, symbol: split.symbol, exDate: split.exDate, ratio, qtyBefore: qty, qtyAfter, cashPnl };
     });
     if (done) out.push(done);
   }
