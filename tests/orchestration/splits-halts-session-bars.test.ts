@@ -205,3 +205,27 @@ it('extended-hours bars are served but none reaches a z-score', async () => {
     expect((t - nyTimeToMs(day, '09:30')) % 3_600_000).toBe(0);
   }
 });
+
+it('a held symbol that stops trading (asset inactive) is reported and its open trade flagged', async () => {
+  h.sim.control.updateClock({ set: '2026-11-25T15:40:00Z' }); // Wednesday 10:40 New York
+  const { tradeId } = await openTrade('JETT', 'KRNL', 1000);
+  h.sim.control.setAssetStatus('JETT', 'inactive');
+  h.sim.control.updateClock({ set: '2026-11-25T20:40:00Z' });
+  const cycle5h = await cycle();
+  expect(cycle5h.tradesClosing).toEqual([]);
+  const flagged = await db
+    .selectFrom('strategy_engine.pair_trade')
+    .select(['status', 'market_data_issue', 'market_data_issue_since'])
+    .where('id', '=', tradeId)
+    .executeTakeFirstOrThrow();
+  expect(flagged.status).toBe('OPEN');
+  expect(flagged.market_data_issue).toMatch(/JETT inactive at the broker/);
+  expect(flagged.market_data_issue_since).not.toBeNull();
+  const skipped = await db
+    .selectFrom('strategy_engine.pair_signal')
+    .select('reason')
+    .where('trade_id', '=', tradeId)
+    .where('type', '=', 'SKIPPED')
+    .executeTakeFirstOrThrow();
+  expect(skipped.reason).toMatch(/stale data/);
+});
