@@ -400,7 +400,7 @@ export class Exchange {
     const model = this.model(position.symbol);
     const current = this.book.priceAt(model, now);
     const sessionStart = this.market.calendar.currentOrNextSession(now).openMs;
-    const lastday = this.book.priceAt(model, min(now, sessionStart) - 1);
+    const lastday = this.book.priceAt(model, min(now, sessionStart) - 1, now);
     const marketValue = position.qty * current;
     const costBasis = position.qty * position.avgEntryPrice;
     const pl = marketValue - costBasis;
