@@ -171,7 +171,16 @@ function symbolBars(book: PriceBook, model: SymbolModel, q: BarQuery, now: numbe
 }
 
 const round2 = (x: number): number => round(x * 100) / 100;
-const rfc3339 = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
+/** RFC3339 bar times by epoch ms; formatting dominated bar serving without this cache (bar starts are few and repeat). */
+const barTimes = new Map<number, string>();
+function rfc3339(ms: number): string {
+  let text = barTimes.get(ms);
+  if (text === undefined) {
+    text = new Date(ms).toISOString().replace('.000Z', 'Z');
+    barTimes.set(ms, text);
+  }
+  return text;
+}
 
 function barJson(b: OutBar): Record<string, unknown> {
   const v = round(b.v);
