@@ -161,7 +161,15 @@ function symbolBars(book: PriceBook, model: SymbolModel, q: BarQuery, now: numbe
         for (const m of minutes) add(Math.floor(m.t / bucketMs) * bucketMs, m, factor);
         continue;
       }
-      const bar: OutBar = { ...slot, notional: (slot.v * (slot.o + slot.h + slot.l + slot.c)) / 4 };
+      const bar: OutBar = {
+        t: slot.t,
+        o: slot.o,
+        h: slot.h,
+        l: slot.l,
+        c: slot.c,
+        v: slot.v,
+        notional: (slot.v * (slot.o + slot.h + slot.l + slot.c)) / 4,
+      };
       if (unit === 'slot') add(Math.floor(slot.t / bucketMs) * bucketMs, bar, factor);
       else if (slot.regular) add(dayKey, bar, factor);
     }
@@ -204,9 +212,10 @@ function collect(book: PriceBook, q: BarQuery, now: number): { bars: Map<string,
     const symbol = q.symbols[s];
     const model = book.market.get(symbol);
     if (!model) continue;
-    let all = symbolBars(book, model, q, now);
-    if (q.descending) all = all.reverse();
     const resume = q.token && s === startIndex ? q.token.t : null;
+    // Resuming an ascending page: bars before the token's bar need not be cut again.
+    let all = symbolBars(book, model, resume !== null && !q.descending ? { ...q, startMs: Math.max(q.startMs, resume) } : q, now);
+    if (q.descending) all = all.reverse();
     if (resume !== null) all = all.filter((b) => (q.descending ? b.t <= resume : b.t >= resume));
     const list: unknown[] = [];
     for (const b of all) {
