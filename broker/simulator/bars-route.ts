@@ -161,7 +161,15 @@ function symbolBars(book: PriceBook, model: SymbolModel, q: BarQuery, now: numbe
         for (const m of minutes) add(Math.floor(m.t / bucketMs) * bucketMs, m, factor);
         continue;
       }
-      const bar: OutBar = { ...slot, notional: (slot.v * (slot.o + slot.h + slot.l + slot.c)) / 4 };
+      const bar: OutBar = {
+        t: slot.t,
+        o: slot.o,
+        h: slot.h,
+        l: slot.l,
+        c: slot.c,
+        v: slot.v,
+        notional: (slot.v * (slot.o + slot.h + slot.l + slot.c)) / 4,
+      };
       if (unit === 'slot') add(Math.floor(slot.t / bucketMs) * bucketMs, bar, factor);
       else if (slot.regular) add(dayKey, bar, factor);
     }
@@ -171,7 +179,16 @@ function symbolBars(book: PriceBook, model: SymbolModel, q: BarQuery, now: numbe
 }
 
 const round2 = (x: number): number => round(x * 100) / 100;
-const rfc3339 = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
+/** RFC3339 bar times by epoch ms; formatting dominated bar serving without this cache (bar starts are few and repeat). */
+const barTimes = new Map<number, string>();
+function rfc3339(ms: number): string {
+  let text = barTimes.get(ms);
+  if (text === undefined) {
+    text = new Date(ms).toISOString().replace('.000Z', 'Z');
+    barTimes.set(ms, text);
+  }
+  return text;
+}
 
 function barJson(b: OutBar): Record<string, unknown> {
   const v = round(b.v);
@@ -195,9 +212,10 @@ function collect(book: PriceBook, q: BarQuery, now: number): { bars: Map<string,
     const symbol = q.symbols[s];
     const model = book.market.get(symbol);
     if (!model) continue;
-    let all = symbolBars(book, model, q, now);
-    if (q.descending) all = all.reverse();
     const resume = q.token && s === startIndex ? q.token.t : null;
+    // Resuming an ascending page: bars before the token's bar need not be cut again.
+    let all = symbolBars(book, model, resume !== null && !q.descending ? { ...q, startMs: Math.max(q.startMs, resume) } : q, now);
+    if (q.descending) all = all.reverse();
     if (resume !== null) all = all.filter((b) => (q.descending ? b.t <= resume : b.t >= resume));
     const list: unknown[] = [];
     for (const b of all) {

@@ -264,11 +264,13 @@ export class Exchange {
       if ((this.fillableAtReal.get(order.id) ?? 0) > realNow) continue;
       if (now < order.eligibleFrom) continue;
       let fillTime = now < order.expiresAt ? now : max(order.eligibleFrom, min(order.createdAt, order.expiresAt - 1));
-      const stop = this.book.events.stoppedAt(order.symbol, fillTime);
+      // Halted (or delisted) when it could first fill: the order waits for the reopen, and fills at it if the
+      // clock has passed it; a day order still expires at the close.
+      const firstChance = max(order.eligibleFrom, order.createdAt);
+      const stop = this.book.events.stoppedAt(order.symbol, firstChance) ?? this.book.events.stoppedAt(order.symbol, fillTime);
       if (stop) {
-        // Halted: the order waits for the reopen (a day order still expires at the close).
         const reopen = stop.toMs;
-        if (reopen !== null && reopen <= min(now, order.expiresAt - 1)) fillTime = reopen;
+        if (reopen !== null && reopen <= min(now, order.expiresAt - 1)) fillTime = max(reopen, min(fillTime, reopen));
         else {
           if (now >= order.expiresAt) {
             this.finish(order, 'canceled');
@@ -398,7 +400,7 @@ export class Exchange {
     const model = this.model(position.symbol);
     const current = this.book.priceAt(model, now);
     const sessionStart = this.market.calendar.currentOrNextSession(now).openMs;
-    const lastday = this.book.priceAt(model, min(now, sessionStart) - 1);
+    const lastday = this.book.priceAt(model, min(now, sessionStart) - 1, now);
     const marketValue = position.qty * current;
     const costBasis = position.qty * position.avgEntryPrice;
     const pl = marketValue - costBasis;

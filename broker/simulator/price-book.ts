@@ -11,10 +11,18 @@ export class PriceBook {
     readonly events: MarketEvents,
   ) {}
 
-  /** Raw trade price at simulated time ms (the last trade before a halt or delisting while stopped). */
-  priceAt(model: SymbolModel, ms: number): number {
+  /**
+   * Raw trade price at simulated time ms (the last trade before a halt or delisting while stopped), in the shares
+   * of `asOfMs`'s day (default: of ms itself), e.g. yesterday's close restated after a split.
+   */
+  priceAt(model: SymbolModel, ms: number, asOfMs = ms): number {
     const stop = this.events.stoppedAt(model.symbol, ms);
-    return this.market.priceAt(model, stop ? stop.fromMs : ms) / this.events.splitFactor(model.symbol, newYorkDay(ms));
+    return this.market.priceAt(model, stop ? stop.fromMs : ms) / this.events.splitFactor(model.symbol, newYorkDay(asOfMs));
+  }
+
+  /** Product of the symbol's split ratios up to ms's New York day: model prices ÷ it = raw prices of that day. */
+  splitFactorAt(symbol: string, ms: number): number {
+    return this.events.splitFactor(symbol, newYorkDay(ms));
   }
 
   /** Time of the latest trade at or before ms: ms in a session, else the last close (or the halt start). */

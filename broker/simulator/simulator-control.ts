@@ -5,11 +5,14 @@ import { Exchange, SimHttpError } from './exchange';
 import { mergeFaults, type FaultConfig } from './faults';
 import type { Market } from './market';
 import { SEEDED_CORPORATE_ACTIONS, type SimCorporateAction, type SimHalt } from './market-events';
+import type { PriceBook } from './price-book';
 import type { SimulatorState } from './simulator-state';
 import { HOUR_MS } from '../../strategy/time-units';
 
 export interface SimulatorControl {
   market: Market;
+  /** Raw trade prices (halts, delistings and splits applied); `market` alone gives the unsplit model path. */
+  book: PriceBook;
   clock(): ClockInfo;
   /** Moves the clock: set speed, pause/resume, advance by hours or milliseconds, or jump to a time. */
   updateClock(change: { speed?: number; paused?: boolean; advanceHours?: number; advanceMs?: number; set?: string | number }): ClockInfo;
@@ -43,6 +46,7 @@ export function createSimulatorControl(state: SimulatorState): SimulatorControl 
   const { clock, faults } = state;
   return {
     market: state.market,
+    book: state.book,
     clock: () => state.clockInfo(),
     updateClock(change) {
       if (change.speed !== undefined) {
