@@ -133,3 +133,15 @@ function shift(s: { ts: number[]; close: number[] }, endMs: number) {
   const d = endMs - 10 * 60_000 - s.ts[s.ts.length - 1];
   return { ts: s.ts.map((t) => t + d), close: s.close };
 }
+
+describe('thresholds apply to open trades', () => {
+  it('a stop-loss lowered through the config closes an open trade evaluated with its entry statistics', () => {
+    const trade = { entryStats, holdSessionHours: 1, latestPrices: null };
+    const r = evaluate({ trade });
+    const z = Math.abs(r.z!);
+    expect(r.decision?.type).not.toBe('STOP_LOSS');
+    const lowered = evaluate({ trade, config: { ...config, entry_threshold: z / 4, exit_threshold: z / 8, stop_loss_threshold: z / 2 } });
+    expect(lowered.decision?.type).toBe('STOP_LOSS');
+    expect(lowered.decision?.inputs.thresholds.stopLoss).toBe(z / 2);
+  });
+});
