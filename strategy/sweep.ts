@@ -178,6 +178,7 @@ function shareData(pair: PreparedPair, base: SimParams): SweepWorkerData {
       halfLifeBars: pair.halfLifeBars,
       halfLifeHours: pair.halfLifeHours,
       barsPerYear: pair.barsPerYear,
+      barHours: pair.barHours,
       window: pair.window,
       formationStartIndex: pair.formationStartIndex,
       testStartIndex: pair.testStartIndex,
