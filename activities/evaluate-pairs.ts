@@ -105,7 +105,8 @@ export function createPairEvaluationActivities({ db, configPath, broker }: PairE
         const decision = result.decision!;
         if (decision.type === null) {
           // A live trade on stale bars that no risk exit closed: recorded, so the stale state is visible.
-          if (result.staleReason)
+          if (result.staleReason) {
+            const inputs = { latestBarMs: result.latestBarMs, ...decision.inputs };
             signals.push({
               pair_id: pair.id,
               ts: cycleTs,
@@ -113,9 +114,10 @@ export function createPairEvaluationActivities({ db, configPath, broker }: PairE
               z_score: result.z,
               reason: decision.reason,
               trade_id: live?.id ?? null,
-              inputs: { latestBarMs: result.latestBarMs, ...decision.inputs },
+              inputs,
             });
-          if (result.staleReason) routes.push(null);
+            routes.push(null);
+          }
           continue;
         }
         const ts = result.staleReason || result.latestBarMs === null ? cycleTs : new Date(result.latestBarMs);
