@@ -51,6 +51,17 @@ export function newYorkOffsetMs(ms: number): number {
   return offset;
 }
 
+const DAY_MS = 86_400_000;
+const isoDays = new Map<number, string>();
+function isoDay(dayNumber: number): string {
+  let text = isoDays.get(dayNumber);
+  if (text === undefined) {
+    text = new Date(dayNumber * DAY_MS).toISOString().slice(0, 10);
+    isoDays.set(dayNumber, text);
+  }
+  return text;
+}
+
 /** One symbol's 30-minute bars (any order) turned into session-aligned hourly bars, oldest first. */
 export function sessionHourlyBars(bars30: RawBar[], sessions: Map<string, SessionMinutes>, endMs: number): RawBar[] {
   const sorted = bars30.map((b) => ({ b, t: Date.parse(b.t) })).sort((x, y) => x.t - y.t);
@@ -61,10 +72,10 @@ export function sessionHourlyBars(bars30: RawBar[], sessions: Map<string, Sessio
     if (t === previous) continue;
     previous = t;
     const local = t + newYorkOffsetMs(t);
-    const date = new Date(local).toISOString().slice(0, 10);
+    const date = isoDay(Math.floor(local / DAY_MS));
     const session = sessions.get(date);
     if (!session) continue;
-    const minute = Math.floor((local % (1440 * MINUTE_MS)) / MINUTE_MS);
+    const minute = Math.floor((local % DAY_MS) / MINUTE_MS);
     if (minute < session.open || minute >= session.close) continue;
     const hour = Math.floor((minute - session.open) / HOUR_MINUTES);
     const start = t - (minute - session.open - hour * HOUR_MINUTES) * MINUTE_MS;

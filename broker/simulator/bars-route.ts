@@ -185,6 +185,7 @@ function rfc3339(ms: number): string {
   let text = barTimes.get(ms);
   if (text === undefined) {
     text = new Date(ms).toISOString().replace('.000Z', 'Z');
+    if (barTimes.size >= 500_000) barTimes.clear(); // minute bars over years would otherwise grow it without bound
     barTimes.set(ms, text);
   }
   return text;

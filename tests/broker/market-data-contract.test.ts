@@ -95,6 +95,15 @@ describe('bars as Alpaca serves them', () => {
     expect([...byDate.keys()]).toEqual(['2024-11-25', '2024-11-26', '2024-11-27', '2024-11-29', '2024-12-02']);
     expect(byDate.get('2024-11-29')!.length).toBe(4);
     expect(byDate.get('2024-12-02')!.length).toBe(7);
+    // Rebuilt from 30-minute bars, each hour has the open and close of the simulator's session-hour path.
+    const market = sim.control.market;
+    const model = market.get('ARQX')!;
+    series.ts.forEach((t, i) => {
+      const bar = market.bar(model, market.calendar.firstBarAtOrAfter(t));
+      expect(bar.t).toBe(t);
+      expect(series.open[i]).toBeCloseTo(bar.o, 2);
+      expect(series.close[i]).toBeCloseTo(bar.c, 2);
+    });
     // Extended-hours 30-minute bars exist for those days, but none reached the hourly series.
     const extended = (await sdkBars('ARQX', '30Min', '2024-12-02T09:00:00Z', '2024-12-03T01:00:00Z')).filter((b) => {
       const m = newYorkMinute(b.t);
