@@ -9,15 +9,21 @@ import { evaluatePair } from '../strategy/pair-evaluation';
 import type { StrategyConfig } from '../config/schema';
 import type { EntryRoute, EvaluationChunk, ExitRoute, PairsCycleActivities, PairsEvaluation } from '../workflows/contracts/pairs-cycle';
 import { loadConfigForActivity } from './config-load';
+import type { Broker } from '../broker/types';
+import { setMarketDataIssues } from '../db/queries/trade-market-data';
+import { entryStatsFrom } from '../strategy/trade-entry-stats';
+import { liveTradeContexts } from './live-trade-contexts';
 
 export interface PairEvaluationDeps {
   db: Db;
   configPath: string;
+  /** Calendar, latest trades and asset status for live trades (absent: weekday calendar, no latest prices). */
+  broker?: Broker;
 }
 
 type Route = { kind: 'entry'; route: Omit<EntryRoute, 'signalId'> } | { kind: 'exit'; route: Omit<ExitRoute, 'signalId'> } | null;
 
-export function createPairEvaluationActivities({ db, configPath }: PairEvaluationDeps): Pick<PairsCycleActivities, 'evaluatePairs'> {
+export function createPairEvaluationActivities({ db, configPath, broker }: PairEvaluationDeps): Pick<PairsCycleActivities, 'evaluatePairs'> {
   return {
     /**
      * Every active pair in one pass: spreads and z-scores from stored bars, the signal rule, one multi-row
@@ -43,6 +49,10 @@ export function createPairEvaluationActivities({ db, configPath }: PairEvaluatio
           pairs.map((p) => p.id),
         ),
       ]);
+      const pairIds = new Set(pairs.map((p) => p.id));
+      const chunkTrades = liveTrades.filter((t) => pairIds.has(t.pair_id));
+      const liveCtx = await liveTradeContexts(db, broker, chunkTrades, closes, input.nowMs, config.max_bar_age_hours);
+      const issues = new Map<number, string | null>();
       const liveByPair = new Map(liveTrades.map((t) => [t.pair_id, t]));
       const blockedReason = !state.is_active ? 'strategy inactive' : input.entriesBlockedReason;
       const cycleTs = new Date(Math.floor(input.nowMs / 1000) * 1000);
@@ -61,14 +71,19 @@ export function createPairEvaluationActivities({ db, configPath }: PairEvaluatio
           position: live ? live.side : null,
           entryTimeMs: live?.entry_time ? new Date(live.entry_time).getTime() : null,
           lastStoredSpreadMs: stored.get(pair.id) ?? null,
+          trade: live ? (liveCtx.contexts.get(live.id) ?? null) : null,
         });
+        if (live) {
+          const symbolIssue = [live.symbol1, live.symbol2].map((s) => liveCtx.symbolIssues.get(s)).filter(Boolean);
+          issues.set(live.id, symbolIssue.length ? symbolIssue.join('; ') : (result.staleReason ?? null));
+        }
         for (const p of result.spreads) {
           spreads.push({
             pair_id: pair.id,
             ts: new Date(p.tsMs),
             price1: p.price1,
             price2: p.price2,
-            hedge_ratio: pair.hedge_ratio,
+            hedge_ratio: result.hedgeRatio ?? pair.hedge_ratio,
             spread: p.spread,
             rolling_mean: p.mean,
             rolling_std: p.std,
@@ -88,8 +103,24 @@ export function createPairEvaluationActivities({ db, configPath }: PairEvaluatio
           continue;
         }
         const decision = result.decision!;
-        if (decision.type === null) continue;
-        const ts = new Date(result.latestBarMs!);
+        if (decision.type === null) {
+          // A live trade on stale bars that no risk exit closed: recorded, so the stale state is visible.
+          if (result.staleReason) {
+            const inputs = { latestBarMs: result.latestBarMs, ...decision.inputs };
+            signals.push({
+              pair_id: pair.id,
+              ts: cycleTs,
+              type: 'SKIPPED',
+              z_score: result.z,
+              reason: decision.reason,
+              trade_id: live?.id ?? null,
+              inputs,
+            });
+            routes.push(null);
+          }
+          continue;
+        }
+        const ts = result.staleReason || result.latestBarMs === null ? cycleTs : new Date(result.latestBarMs);
         const base = { pair_id: pair.id, ts, z_score: result.z, inputs: decision.inputs as unknown as Record<string, unknown> };
         if (decision.type === 'LONG_SPREAD' || decision.type === 'SHORT_SPREAD') {
           // A pair whose re-test failed while it held a trade retires once that trade closes: no new entry meanwhile.
@@ -101,7 +132,14 @@ export function createPairEvaluationActivities({ db, configPath }: PairEvaluatio
             signals.push({ ...base, type: decision.type, reason: decision.reason });
             routes.push({
               kind: 'entry',
-              route: { pairId: pair.id, symbol1: pair.symbol1, symbol2: pair.symbol2, side: decision.type, z: result.z },
+              route: {
+                pairId: pair.id,
+                symbol1: pair.symbol1,
+                symbol2: pair.symbol2,
+                side: decision.type,
+                z: result.z,
+                entryStats: entryStatsFrom(decision.inputs, pair.half_life),
+              },
             });
           }
           continue;
@@ -115,6 +153,7 @@ export function createPairEvaluationActivities({ db, configPath }: PairEvaluatio
         );
       }
 
+      await setMarketDataIssues(db, issues);
       const spreadsWritten = await upsertSpreads(db, spreads);
       const storedSignals = await insertSignals(db, signals);
       const evaluation: PairsEvaluation = { pairsProcessed: pairs.length, signals: {}, spreadsWritten, entries: [], exits: [] };

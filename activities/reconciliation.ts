@@ -4,6 +4,7 @@ import type { Db } from '../db/connection';
 import { listLiveTrades } from '../db/queries/trades';
 import type { PairsCycleActivities } from '../workflows/contracts/pairs-cycle';
 import { brokerCall } from './broker-errors';
+import { applyCorporateActions } from './corporate-actions';
 import { describeReconciliation, reconcilePositions, type ReconciliationReport } from '../strategy/reconciliation';
 
 export interface ReconciliationDeps {
@@ -32,6 +33,13 @@ export async function runReconciliation({ db, broker }: ReconciliationDeps): Pro
 export function createReconciliationActivities(deps: ReconciliationDeps): Pick<PairsCycleActivities, 'reconcile'> {
   return {
     async reconcile(): Promise<ReconciliationReport> {
+      // Splits first: a rescaled broker position is then explained by the rebased trade. When the broker cannot say,
+      // the cycle goes on (exits must not wait for it); an unexplained rescaled position then blocks entries.
+      try {
+        await applyCorporateActions(deps.db, deps.broker, (await deps.broker.getClock()).timestamp.getTime());
+      } catch (err) {
+        log.warn(`corporate actions not checked this cycle: ${err instanceof Error ? err.message : String(err)}`);
+      }
       const report = await brokerCall(() => runReconciliation(deps));
       for (const line of describeReconciliation(report)) log.warn(`reconciliation: ${line}`);
       return report;

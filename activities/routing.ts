@@ -2,6 +2,7 @@ import { Context, log } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Db } from '../db/connection';
 import { createPendingTrade, listLiveTrades } from '../db/queries/trades';
+import { recordEntryStats } from '../db/queries/trade-market-data';
 import { startPairTradeWorkflow } from '../temporal/pair-trade-client';
 import { exitSignal, pairTradeWorkflowId } from '../workflows/contracts/pair-trade';
 import type { EntryRoute, ExitRoute, PairsCycleActivities, RoutingResult } from '../workflows/contracts/pairs-cycle';
@@ -36,6 +37,7 @@ export function createRoutingActivities({ db, taskQueue, client }: RoutingDeps):
           continue;
         }
         const trade = created.trade;
+        if (entry.entryStats) await recordEntryStats(db, trade.id, entry.entryStats);
         if (trade.status !== 'PENDING') continue; // a retry of a batch whose trade has already moved on
         await startPairTradeWorkflow(
           temporal(),

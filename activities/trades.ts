@@ -15,7 +15,14 @@ import { getStrategyState } from '../db/queries/strategy-state';
 import { latestZScore } from '../db/queries/spreads';
 import { closedTradeStats, sizeLegs } from '../strategy/sizing';
 import { linkSignalToTrade } from '../db/queries/signals';
-import type { EntryPlan, EntryPlanRequest, PairTradeActivities, TradeClosedRecord, TradeClosingRecord } from '../workflows/contracts/pair-trade';
+import type {
+  EntryPlan,
+  EntryPlanRequest,
+  PairTradeActivities,
+  RecordedLegs,
+  TradeClosedRecord,
+  TradeClosingRecord,
+} from '../workflows/contracts/pair-trade';
 import { brokerCall } from './broker-errors';
 import { loadConfigForActivity } from './config-load';
 import { holdHours, shortLegSymbol, tradePnl } from '../strategy/trade-math';
@@ -76,9 +83,12 @@ export function createTradeActivities({ db, broker, configPath }: TradeActivitie
       await markTradeOpen(db, input.tradeId, { ...input, entryTime: new Date(input.entryTime) });
     },
 
-    async recordTradeClosing(input: TradeClosingRecord): Promise<void> {
+    async recordTradeClosing(input: TradeClosingRecord): Promise<RecordedLegs | null> {
       await markTradeClosing(db, input.tradeId, input.reason);
       if (input.signalId != null) await linkSignalToTrade(db, input.signalId, input.tradeId);
+      const t = await getTrade(db, input.tradeId);
+      if (!t || t.qty1 === null || t.qty2 === null || t.entry_price1 === null || t.entry_price2 === null) return null;
+      return { qty1: t.qty1, qty2: t.qty2, price1: t.entry_price1, price2: t.entry_price2 };
     },
 
     /** Exit prices, P&L of both legs, hold time; the day's pair_performance row in the same transaction. */
@@ -89,15 +99,16 @@ export function createTradeActivities({ db, broker, configPath }: TradeActivitie
         throw ApplicationFailure.create({ message: `trade ${input.tradeId} has no entry fills`, type: 'InvalidInput', nonRetryable: true });
       }
       const exitTime = new Date(input.exitTime);
-      const pnl = tradePnl({
-        side: trade.side,
-        qty1: trade.qty1,
-        qty2: trade.qty2,
-        entry1: trade.entry_price1,
-        entry2: trade.entry_price2,
-        exit1: input.price1,
-        exit2: input.price2,
-      });
+      const pnl =
+        tradePnl({
+          side: trade.side,
+          qty1: trade.qty1,
+          qty2: trade.qty2,
+          entry1: trade.entry_price1,
+          entry2: trade.entry_price2,
+          exit1: input.price1,
+          exit2: input.price2,
+        }) + trade.split_cash_pnl;
       const hours = holdHours(new Date(trade.entry_time), exitTime);
       const exitZ = input.exitZ ?? (await latestZScore(db, trade.pair_id));
       const closed = await markTradeClosed(db, input.tradeId, {

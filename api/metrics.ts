@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { tradesWithMarketDataIssues } from '../db/queries/trade-market-data';
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { Db } from '../db/connection';
@@ -63,6 +64,11 @@ export function createApiMetrics(db: Db, logger: Logger): ApiMetrics {
     help: 'Trades whose exit or compensation could not complete yet (NEEDS_ATTENTION, still retrying until flat); alert when > 0',
     registers: [registry],
   });
+  const marketDataIssues = new Gauge({
+    name: 'pairs_trades_market_data_issue',
+    help: 'Live trades whose market data cannot be trusted (stale bars, halted, delisted or inactive symbol); alert when > 0',
+    registers: [registry],
+  });
   const lastCycleAge = new Gauge({
     name: 'pairs_last_cycle_age_seconds',
     help: 'Seconds since strategy_state.last_update (the last completed cycle); -1 when none',
@@ -82,6 +88,7 @@ export function createApiMetrics(db: Db, logger: Logger): ApiMetrics {
       orders.inc({ phase: 'exit' }, row.exit_orders);
       openTrades.set(row.open_trades);
       attentionTrades.set(row.attention_trades);
+      marketDataIssues.set((await tradesWithMarketDataIssues(db)).length);
       lastCycleAge.set(row.last_update ? (Date.now() - new Date(row.last_update).getTime()) / 1000 : -1);
       dbUp.set(1);
     } catch (err) {

@@ -116,6 +116,28 @@ export const historySchema = z
   })
   .openapi('ZScoreHistory');
 
+export const entryStatsSchema = z
+  .object({
+    hedge_ratio: z.number(),
+    half_life: z.number().nullable().openapi({ description: 'In hourly session bars (= regular-session hours for EXPIRE)' }),
+    spread_mean: z.number().nullable(),
+    spread_std: z.number().nullable(),
+  })
+  .openapi('EntryStats');
+
+export const marketDataSchema = z
+  .object({
+    latest_bar: isoTime.nullable().openapi({ description: 'Latest bar both symbols have in the store' }),
+    bar_age_hours: z.number().nullable().openapi({ description: "Age of that bar on the broker's clock" }),
+    max_bar_age_hours: z.number(),
+    stale: z.boolean().openapi({
+      description: 'Latest bar older than max_bar_age_hours: no entries; an open trade still stops on latest trade prices and expires on hold time',
+    }),
+    trade_issue: z.string().nullable().openapi({ description: "Why the open trade's market data cannot be trusted (stale bars, halted, inactive)" }),
+    trade_issue_since: isoTime.nullable(),
+  })
+  .openapi('PairMarketData');
+
 export const openTradeSchema = z
   .object({
     id: z.number().int(),
@@ -126,6 +148,10 @@ export const openTradeSchema = z
     qty2: z.number().int().nullable(),
     entry_price1: z.number().nullable(),
     entry_price2: z.number().nullable(),
+    entry_stats: entryStatsSchema
+      .nullable()
+      .optional()
+      .openapi({ description: 'Statistics the trade entered with; it is evaluated with them (null for trades from before they were kept)' }),
   })
   .openapi('OpenTrade');
 
@@ -170,6 +196,7 @@ export const detailsSchema = z
       })
       .nullable(),
     live: liveTradeSchema.nullable(),
+    market_data: marketDataSchema.optional(),
   })
   .openapi('PairDetails');
 
@@ -300,6 +327,8 @@ export type ActiveResponse = z.infer<typeof activeSchema>;
 export type PerformanceResponse = z.infer<typeof performanceSchema>;
 export type HistoryResponse = z.infer<typeof historySchema>;
 export type DetailsResponse = z.infer<typeof detailsSchema>;
+export type MarketDataView = z.infer<typeof marketDataSchema>;
+export type EntryStatsView = z.infer<typeof entryStatsSchema>;
 export type BacktestRequest = z.infer<typeof backtestRequestSchema>;
 export type BacktestResponse = z.infer<typeof backtestResponseSchema>;
 export type BacktestHistoryResponse = z.infer<typeof backtestHistorySchema>;

@@ -12,6 +12,8 @@ import {
   type Broker,
   type BrokerOrder,
   type CalendarDay,
+  type CorporateAction,
+  type LatestTrade,
   type MarketClock,
   type MarketOrderRequest,
   type OrderSide,
@@ -19,6 +21,7 @@ import {
   type Position,
 } from './types';
 import { toBarSeries, type RawBar } from './bar-series';
+import { sessionHourlyBars, sessionMinutesByDate, type SessionMinutes } from './session-bars';
 import { isAmbiguous, isDuplicateClientOrderId, toBrokerError } from './to-broker-error';
 
 export interface AlpacaBrokerOptions {
@@ -64,6 +67,11 @@ function toBrokerOrder(order: trading.Order): BrokerOrder {
   };
 }
 
+function toAction(split: { symbol: string; exDate: Date; oldRate: number; newRate: number }, kind: CorporateAction['kind']): CorporateAction {
+  // The SDK parses the YYYY-MM-DD ex_date as UTC midnight, so its UTC date is the New York date Alpaca sent.
+  return { symbol: split.symbol, kind, exDate: split.exDate.toISOString().slice(0, 10), oldRate: num(split.oldRate), newRate: num(split.newRate) };
+}
+
 function sameOrder(existing: BrokerOrder, request: MarketOrderRequest): boolean {
   return existing.symbol === request.symbol && existing.side === request.side && existing.qty === request.qty;
 }
@@ -78,6 +86,9 @@ export class AlpacaBroker implements Broker {
   private readonly feed: 'iex' | 'sip' | undefined;
   private readonly maxSubmitAttempts: number;
   private readonly barsPageLimit: number;
+  /** Trading days already fetched (the calendar never changes), and the date range they cover. */
+  private sessions = new Map<string, SessionMinutes>();
+  private sessionsCover: [string, string] | null = null;
 
   constructor(options: AlpacaBrokerOptions) {
     const simulatorUrl = options.simulatorUrl?.replace(/\/+$/, '');
@@ -132,12 +143,65 @@ export class AlpacaBroker implements Broker {
 
   async getAsset(symbol: string): Promise<AssetFlags> {
     const a = await this.call(`get asset ${symbol}`, () => this.alpaca.trading.assets.getV2AssetsSymbolOrAssetId({ symbolOrAssetId: symbol }));
-    return { symbol: a.symbol, tradable: a.tradable, shortable: a.shortable ?? false, easyToBorrow: a.easyToBorrow ?? false };
+    return {
+      symbol: a.symbol,
+      tradable: a.tradable,
+      shortable: a.shortable ?? false,
+      easyToBorrow: a.easyToBorrow ?? false,
+      status: a.status === 'active' ? 'active' : 'inactive',
+    };
   }
 
+  async getLatestTrades(symbols: string[]): Promise<Map<string, LatestTrade>> {
+    const unique = [...new Set(symbols)];
+    const result = new Map<string, LatestTrade>();
+    for (let i = 0; i < unique.length; i += SYMBOLS_PER_BARS_REQUEST) {
+      const chunk = unique.slice(i, i + SYMBOLS_PER_BARS_REQUEST).join(',');
+      const reply = await this.call('get latest trades', () => this.alpaca.marketData.stocks.stockLatestTrades({ symbols: chunk, feed: this.feed }));
+      for (const [symbol, trade] of Object.entries(reply.trades ?? {})) {
+        result.set(symbol, { symbol, price: num(trade.p), timestamp: trade.t });
+      }
+    }
+    return result;
+  }
+
+  async getCorporateActions(symbols: string[], start: Date, end: Date): Promise<CorporateAction[]> {
+    const unique = [...new Set(symbols)];
+    const actions: CorporateAction[] = [];
+    for (let i = 0; i < unique.length; i += SYMBOLS_PER_BARS_REQUEST) {
+      const chunk = unique.slice(i, i + SYMBOLS_PER_BARS_REQUEST).join(',');
+      const seenTokens = new Set<string>();
+      let pageToken: string | undefined;
+      do {
+        const page = await this.call('get corporate actions', () =>
+          this.alpaca.marketData.corporateActions.corporateActions({
+            symbols: chunk,
+            types: 'forward_split,reverse_split',
+            start,
+            end,
+            limit: 1000,
+            pageToken,
+          }),
+        );
+        const found = page.corporateActions;
+        for (const s of found.forwardSplits ?? []) actions.push(toAction(s, 'split'));
+        for (const s of found.reverseSplits ?? []) actions.push(toAction(s, 'reverse_split'));
+        pageToken = page.nextPageToken ?? undefined;
+        if (pageToken !== undefined && seenTokens.has(pageToken)) throw new BrokerError('get corporate actions: broker repeated a page token', true);
+        if (pageToken !== undefined) seenTokens.add(pageToken);
+      } while (pageToken !== undefined);
+    }
+    return actions.sort((a, b) => a.exDate.localeCompare(b.exDate) || a.symbol.localeCompare(b.symbol));
+  }
+
+  /**
+   * Regular-session, split-adjusted hourly bars aligned to the open, built from Alpaca `30Min` bars requested with
+   * `adjustment=split` (see session-bars.ts): Alpaca's own `1Hour` bars start on UTC hours and include extended hours.
+   */
   async getHourlyBars(symbols: string[], start: Date, end: Date): Promise<Map<string, BarSeries>> {
     const unique = [...new Set(symbols)];
     const raw = new Map<string, RawBar[]>(unique.map((s) => [s, []]));
+    const sessions = await this.sessionsBetween(start, end);
     for (let i = 0; i < unique.length; i += SYMBOLS_PER_BARS_REQUEST) {
       const chunk = unique.slice(i, i + SYMBOLS_PER_BARS_REQUEST).join(',');
       const seenTokens = new Set<string>();
@@ -148,9 +212,10 @@ export class AlpacaBroker implements Broker {
         const page = await this.call('get hourly bars', async () => {
           const response = await this.alpaca.marketData.stocks.stockBarsRaw({
             symbols: chunk,
-            timeframe: '1Hour',
+            timeframe: '30Min',
             start,
             end,
+            adjustment: 'split',
             limit: this.barsPageLimit,
             pageToken,
             feed: this.feed,
@@ -167,7 +232,23 @@ export class AlpacaBroker implements Broker {
         if (pageToken !== undefined) seenTokens.add(pageToken);
       } while (pageToken !== undefined);
     }
-    return new Map(unique.map((s) => [s, toBarSeries(s, raw.get(s)!)]));
+    // An hour still in progress (on the broker's clock) would be a partial bar: its halves are dropped.
+    const endMs = Math.min(end.getTime(), (await this.getClock()).timestamp.getTime());
+    return new Map(unique.map((s) => [s, toBarSeries(s, sessionHourlyBars(raw.get(s)!, sessions, endMs))]));
+  }
+
+  /** The trading calendar over [start, end] (padded by a day each side for time zones), fetched once per range. */
+  private async sessionsBetween(start: Date, end: Date): Promise<Map<string, SessionMinutes>> {
+    const from = new Date(start.getTime() - 86_400_000).toISOString().slice(0, 10);
+    const to = new Date(end.getTime() + 86_400_000).toISOString().slice(0, 10);
+    const cover = this.sessionsCover;
+    if (cover && cover[0] <= from && to <= cover[1]) return this.sessions;
+    const lo = cover && cover[0] < from ? cover[0] : from;
+    const hi = cover && cover[1] > to ? cover[1] : to;
+    const days = await this.getCalendar(new Date(`${lo}T00:00:00Z`), new Date(`${hi}T00:00:00Z`));
+    this.sessions = sessionMinutesByDate(days);
+    this.sessionsCover = [lo, hi];
+    return this.sessions;
   }
 
   /**

@@ -51,9 +51,32 @@ export interface AssetFlags {
   tradable: boolean;
   shortable: boolean;
   easyToBorrow: boolean;
+  /** Alpaca's asset status: `inactive` once the symbol is delisted (it no longer trades or gets bars). */
+  status: 'active' | 'inactive';
 }
 
-/** Hourly bars of one symbol, oldest first; `ts` holds epoch milliseconds of each bar's start. */
+/** The last trade of a symbol (Alpaca GET /v2/stocks/trades/latest): during a halt, the last trade before it. */
+export interface LatestTrade {
+  symbol: string;
+  price: number;
+  timestamp: Date;
+}
+
+/** A split or reverse split: on exDate a position's qty is multiplied by newRate/oldRate and prices divided by it (Alpaca). */
+export interface CorporateAction {
+  symbol: string;
+  kind: 'split' | 'reverse_split';
+  /** YYYY-MM-DD, New York. */
+  exDate: string;
+  oldRate: number;
+  newRate: number;
+}
+
+/**
+ * Hourly bars of one symbol, oldest first; `ts` holds epoch milliseconds of each bar's start. From getHourlyBars:
+ * regular session only, split-adjusted, aligned to the open (09:30, 10:30, ... 15:30 New York; the last bar of a
+ * day covers 15:30-16:00, or the half hour before an early close).
+ */
 export interface BarSeries {
   symbol: string;
   ts: Float64Array;
@@ -99,8 +122,15 @@ export interface Broker {
   getClock(): Promise<MarketClock>;
   getCalendar(start: Date, end: Date): Promise<CalendarDay[]>;
   getAsset(symbol: string): Promise<AssetFlags>;
-  /** Hourly bars for many symbols in one batched, paginated call. */
+  /**
+   * Regular-session, split-adjusted hourly bars aligned to the session open (see BarSeries), for many symbols in
+   * batched, paginated calls. Every symbol asked for is in the map (empty when it has no bars).
+   */
   getHourlyBars(symbols: string[], start: Date, end: Date): Promise<Map<string, BarSeries>>;
+  /** Latest trade per symbol (Alpaca GET /v2/stocks/trades/latest); symbols without a trade are absent. */
+  getLatestTrades(symbols: string[]): Promise<Map<string, LatestTrade>>;
+  /** Splits and reverse splits of these symbols with an ex-date in [start, end] (New York dates), oldest first. */
+  getCorporateActions(symbols: string[], start: Date, end: Date): Promise<CorporateAction[]>;
   submitMarketOrder(order: MarketOrderRequest): Promise<BrokerOrder>;
   /** null when the broker has no order with that client id. */
   getOrderByClientId(clientOrderId: string): Promise<BrokerOrder | null>;

@@ -40,8 +40,8 @@ async function untilInProfit(input: { db: Db; sim: SimulatorHandle }, tradeId: n
       qty2: row.qty2,
       entry1: row.entry_price1,
       entry2: row.entry_price2,
-      exit1: market.priceAt(market.get(row.symbol1)!, now),
-      exit2: market.priceAt(market.get(row.symbol2)!, now),
+      exit1: input.sim.control.book.priceAt(market.get(row.symbol1)!, now),
+      exit2: input.sim.control.book.priceAt(market.get(row.symbol2)!, now),
     });
     if (pnl > 0) return;
     await sleep(250);

@@ -71,9 +71,12 @@ export async function storeRecentBars(db: Db, sim: SimulatorHandle, symbols: str
   const rows = [];
   for (const symbol of symbols) {
     const model = market.get(symbol)!;
+    // Split-adjusted as the adapter reads them: the model path divided by the splits up to now.
+    const factor = sim.control.book.splitFactorAt(symbol, now);
     for (let g = Math.max(market.firstBar, last - count + 1); g <= last; g++) {
       const b = market.bar(model, g);
-      rows.push({ symbol, ts: new Date(b.t), open: b.o, high: b.h, low: b.l, close: b.c, volume: b.v });
+      const p = (x: number): number => Math.round((x / factor) * 100) / 100;
+      rows.push({ symbol, ts: new Date(b.t), open: p(b.o), high: p(b.h), low: p(b.l), close: p(b.c), volume: Math.round(b.v * factor) });
     }
   }
   if (rows.length === 0) return;

@@ -95,6 +95,16 @@ export interface PairTradeTable {
   /** Why a NEEDS_ATTENTION trade could not finish its exit or compensation yet (migration 004_trade_attention). */
   attention_reason: string | null;
   attention_since: Timestamp | null;
+  /** Statistics the trade entered with (migration 005_market_data_entry_stats); null on older trades. */
+  entry_hedge_ratio: number | null;
+  entry_half_life: number | null;
+  entry_spread_mean: number | null;
+  entry_spread_std: number | null;
+  /** Why the trade's market data cannot be trusted now (stale bars, halted / inactive symbol); null when fine. */
+  market_data_issue: string | null;
+  market_data_issue_since: Timestamp | null;
+  /** P&L of fractional shares a split paid out in cash (migration 005); added to the trade's P&L at close. */
+  split_cash_pnl: Generated<number>;
   created_at: Generated<Timestamp>;
   updated_at: Generated<Timestamp>;
 }
@@ -192,7 +202,28 @@ export interface ConfigChangeTable {
   new_values: Json<Record<string, unknown>>;
 }
 
+/** A split seen by the engine (migration 005): its symbol's stored bars were re-read adjusted. */
+export interface CorporateActionTable {
+  symbol: string;
+  ex_date: DateOnly;
+  kind: 'split' | 'reverse_split';
+  old_rate: number;
+  new_rate: number;
+  recorded_at: Generated<Timestamp>;
+}
+
+/** A split applied to a live trade's recorded quantities and prices (migration 005). */
+export interface TradeCorporateActionTable {
+  trade_id: number;
+  symbol: string;
+  ex_date: DateOnly;
+  ratio: number;
+  applied_at: Generated<Timestamp>;
+}
+
 export interface Database {
+  'strategy_engine.corporate_action': CorporateActionTable;
+  'strategy_engine.trade_corporate_action': TradeCorporateActionTable;
   'strategy_engine.pair_registry': PairRegistryTable;
   'strategy_engine.pair_spread': PairSpreadTable;
   'strategy_engine.pair_signal': PairSignalTable;

@@ -9,17 +9,18 @@
  *     entry and at exit;
  *   - at most one action per bar (an exit does not re-enter on the same bar), no entries on the
  *     last test bar, and an open trade is closed on the last test bar with exit_reason END;
- *   - hold time is wall-clock hours between bar timestamps (what the live cycle sees), compared
- *     with 3 x half-life in hours (see prepared-pair.ts).
+ *   - hold time is bars held x the bar spacing (prepared-pair.ts barHours), compared with 3 x half-life in
+ *     hours: gaps between bars (nights, weekends, halts) do not age a trade, as the live cycle counts
+ *     regular-session hours (README "Market data").
  *
  * Equity is marked to market at every bar close: cash + signed quantities x close prices.
  *
- * Metrics (BARS_PER_YEAR = 8 x 252, see metrics.ts):
- *   - sharpe_ratio: mean / sample std of the per-bar change of marked-to-market equity, x sqrt(BARS_PER_YEAR)
+ * Metrics (barsPerYear inferred from the bar timestamps, see prepared-pair.ts; any bar frequency, daily CSVs included):
+ *   - sharpe_ratio: mean / sample std of the per-bar change of marked-to-market equity, x sqrt(barsPerYear)
  *     (per-bar P&L on the initial capital base; the scale cancels, and no division per bar is needed);
  *     0 when the equity never moves;
  *   - max_drawdown: largest (peak - equity) / peak over the test bars, a fraction;
- *   - annualized_return: (1 + total_return)^(BARS_PER_YEAR / test bars) - 1, null if that overflows;
+ *   - annualized_return: (1 + total_return)^(barsPerYear / test bars) - 1, null if that overflows;
  *   - win_rate: trades with P&L > 0 / all closed trades (0 without trades);
  *   - profit_factor: gross profit / gross loss, null when no trade lost money (JSON has no Infinity);
  *   - kelly_fraction: full Kelly (sizing.ts kellyFraction) over this run's trades, null without wins;
@@ -33,13 +34,11 @@ import { holdLimitHours, type TradeSide } from './signals';
 import type { SimParams } from './sim-params';
 import * as sizing from './sizing';
 import { kellyFromCounts } from './sizing';
-import * as timeUnits from './time-units';
 
 // Module-local bindings: CommonJS imports compile to property reads on the module object, which
 // cost more than the rest of a bar's work in the simulation loop.
 const { classifySignal, POS_FLAT, POS_LONG, POS_SHORT, SIG_EXIT, SIG_EXPIRE, SIG_LONG_SPREAD, SIG_NONE, SIG_STOP_LOSS } = signals;
 const { legCapital, sharesFor } = sizing;
-const { HOUR_MS } = timeUnits;
 const SIDE_OF_POSITION: Record<number, TradeSide> = { [POS_LONG]: 'LONG_SPREAD', [POS_SHORT]: 'SHORT_SPREAD' };
 const REASON_OF_CODE: Record<number, BacktestExitReason> = { [SIG_EXIT]: 'EXIT', [SIG_STOP_LOSS]: 'STOP_LOSS', [SIG_EXPIRE]: 'EXPIRE' };
 
@@ -61,7 +60,7 @@ export function simulate(pair: PreparedPair, params: SimParams, rec: SimRecorder
   const slip = params.costs.slippageBps / 10_000;
   const { bootstrapPct, maxLegPct, bootstrapTrades } = params;
   const holdLimit = holdLimitHours(pair.halfLifeHours, maxHoldHours);
-  const holdLimitMsSafe = holdLimit * HOUR_MS * (1 - 1e-9);
+  const barHours = pair.barHours;
   const initial = params.initialCapital;
 
   let cash = initial;
@@ -69,7 +68,6 @@ export function simulate(pair: PreparedPair, params: SimParams, rec: SimRecorder
   let q1 = 0; // signed share positions
   let q2 = 0;
   let entryBar = -1;
-  let entryMs = 0;
   let entryZ = 0;
   let entryFill1 = 0;
   let entryFill2 = 0;
@@ -130,20 +128,15 @@ export function simulate(pair: PreparedPair, params: SimParams, rec: SimRecorder
       entryCommission = (c1 > minCommissionPerOrder ? c1 : minCommissionPerOrder) + (c2 > minCommissionPerOrder ? c2 : minCommissionPerOrder);
       cash -= q1 * entryFill1 + q2 * entryFill2 + entryCommission;
       entryBar = i;
-      entryMs = ts[i];
       entryZ = zi;
       equity = cash + q1 * price1 + q2 * price2;
     } else {
       const price1 = p1[i];
       const price2 = p2[i];
-      // The division to hours is only done near the hold limit: below holdLimitMsSafe the exact
-      // hold time cannot exceed the limit, so 0 yields the same classification.
-      const heldMs = ts[i] - entryMs;
-      let holdHours = heldMs > holdLimitMsSafe ? heldMs / HOUR_MS : 0;
+      const holdHours = (i - entryBar) * barHours;
       let code = classifySignal(pos, zi, holdHours, holdLimit, entry, exit, stopLoss);
       if (code === SIG_NONE && i === lastBar) code = -1; // END
       if (code !== SIG_NONE) {
-        holdHours = heldMs / HOUR_MS;
         // Closing: sell what is long (fill below close), buy back what is short (fill above close).
         const exitFill1 = q1 > 0 ? price1 * (1 - slip) : price1 * (1 + slip);
         const exitFill2 = q2 > 0 ? price2 * (1 - slip) : price2 * (1 + slip);
@@ -208,12 +201,12 @@ export function simulate(pair: PreparedPair, params: SimParams, rec: SimRecorder
   const totalReturn = equity / initial - 1;
   const pnlMean = sumPnl / n;
   const pnlVar = n > 1 ? (sumPnl2 - sumPnl * pnlMean) / (n - 1) : 0;
-  const sharpe = annualizedSharpe(pnlMean, pnlVar > 0 ? Math.sqrt(pnlVar) : 0);
+  const sharpe = annualizedSharpe(pnlMean, pnlVar > 0 ? Math.sqrt(pnlVar) : 0, pair.barsPerYear);
   const winRate = trades > 0 ? wins / trades : 0;
   const kf = kellyFromCounts(trades, wins, wins > 0 ? grossWin / wins : 0, trades > wins ? grossLoss / (trades - wins) : 0);
   return {
     total_return: totalReturn,
-    annualized_return: annualizeReturn(totalReturn, n),
+    annualized_return: annualizeReturn(totalReturn, n, pair.barsPerYear),
     sharpe_ratio: sharpe,
     max_drawdown: maxDd,
     win_rate: winRate,

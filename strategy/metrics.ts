@@ -1,12 +1,14 @@
 /** Backtest performance conventions: annualisation, the deployment gate. */
 
+import { REGULAR_CLOSE, REGULAR_OPEN, hourlyBarsInSession, nyTimeToMs } from './session-calendar';
+
 /**
- * Hourly bars per trading day: the reference data and the live schedule (`0 14-21 * * 1-5` UTC)
- * both have bars at 14:00..21:00 UTC, i.e. 8 per NYSE session.
+ * Hourly session bars in a full regular session (09:30, 10:30, ..., 15:30: 7, the last one half an hour), for
+ * sizing lookback spans; annualisation infers the frequency from the bars themselves (bars-per-year.ts).
  */
-export const BARS_PER_DAY = 8;
+export const BARS_PER_DAY = hourlyBarsInSession({ openMs: nyTimeToMs('2026-01-05', REGULAR_OPEN), closeMs: nyTimeToMs('2026-01-05', REGULAR_CLOSE) });
 export const TRADING_DAYS_PER_YEAR = 252;
-/** 8 x 252 = 2016 hourly bars per year; used for the Sharpe ratio and the annualised return. */
+/** Default when no timestamps are at hand: full sessions x trading days. */
 export const BARS_PER_YEAR = BARS_PER_DAY * TRADING_DAYS_PER_YEAR;
 
 /** Spec gate: Sharpe > 0.5, win rate > 45%, max drawdown < 15% (all strict). */

@@ -20,7 +20,7 @@ import * as signals from './signals';
 import { holdLimitHours, type Thresholds } from './signals';
 import type { SimParams } from './sim-params';
 import * as sizing from './sizing';
-import { HOUR_MS } from './time-units';
+import { medianSpacingHours } from './bars-per-year';
 
 const { classifySignal, POS_FLAT, POS_LONG, POS_SHORT, SIG_EXIT, SIG_EXPIRE, SIG_LONG_SPREAD, SIG_NONE, SIG_STOP_LOSS } = signals;
 const { legCapital, sharesFor } = sizing;
@@ -35,6 +35,8 @@ export interface PortfolioPair {
   z: Float64Array;
   /** Half-life in hours (bars x bar spacing); null when the spread does not mean-revert. */
   halfLifeHours: number | null;
+  /** Bar spacing in hours (default: the median spacing of the timestamps); hold time is bars held x this. */
+  barHours?: number;
 }
 
 /** What carries from one simulated stretch to the next. */
@@ -93,6 +95,9 @@ export function simulatePortfolio(
   const entryFill2 = new Float64Array(k);
   const entryCommission = new Float64Array(k);
   const holdLimit = pairs.map((p) => holdLimitHours(p.halfLifeHours, maxHoldHours));
+  const spacing = n > 1 ? medianSpacingHours(timestamps) : 1;
+  const barHours = pairs.map((p) => p.barHours ?? spacing);
+  const entryBar = new Int32Array(k);
   const acted = new Uint8Array(k);
   const equity = new Float64Array(n);
   let trades = 0;
@@ -106,7 +111,8 @@ export function simulatePortfolio(
     for (let p = 0; p < k; p++) {
       if (pos[p] === POS_FLAT) continue;
       const zi = pairs[p].z[i];
-      const holdHours = (timestamps[i] - entryMs[p]) / HOUR_MS;
+      // Bars held x spacing: gaps between bars (nights, weekends) do not age a trade, as live (README "Market data").
+      const holdHours = (i - entryBar[p]) * barHours[p];
       let code = classifySignal(pos[p], zi, holdHours, holdLimit[p], entry, exit, stopLoss);
       if (code === SIG_NONE && i === lastBar) code = -1; // END
       if (code === SIG_NONE) continue;
@@ -193,6 +199,7 @@ export function simulatePortfolio(
         state.cash -= cost;
         eq = eq - cost + q1[p] * price1 + q2[p] * price2;
         entryMs[p] = timestamps[i];
+        entryBar[p] = i;
         entryZ[p] = zi;
       }
     }

@@ -10,6 +10,7 @@ import { invalidInput } from './backtest-input-error';
 import { fitHedge } from './ols';
 import { halfLife as fitHalfLife, logPrices, rollingZScore, spreadSeries } from './spread';
 import { HOUR_MS } from './time-units';
+import { inferBarsPerYear } from './bars-per-year';
 
 export const DEFAULT_WINDOW = 40;
 export const DEFAULT_FORMATION_BARS = 500;
@@ -27,6 +28,10 @@ export interface PreparedPair {
   alpha: number;
   halfLifeBars: number | null;
   halfLifeHours: number | null;
+  /** Median bar spacing of the formation window in hours: the hold time of a trade is bars held x this. */
+  barHours: number;
+  /** Bar frequency inferred from the timestamps (formation + test): hourly session bars ~1,760, daily closes ~252. */
+  barsPerYear: number;
   window: number;
   formationStartIndex: number;
   testStartIndex: number;
@@ -124,7 +129,8 @@ export function preparePair(input: BacktestInput): PreparedPair {
   if (isConstant(spread, 0, formationBars)) invalidInput('spread is constant over the formation window; z-score undefined');
   const hl = fitHalfLife(spread.subarray(0, formationBars)).halfLife;
   const halfLifeBars = hl !== null && Number.isFinite(hl) ? hl : null;
-  const halfLifeHours = halfLifeBars === null ? null : halfLifeBars * medianSpacingHours(ts, formStart, testStart);
+  const barHours = medianSpacingHours(ts, formStart, testStart);
+  const halfLifeHours = halfLifeBars === null ? null : halfLifeBars * barHours;
   const { z } = rollingZScore(spread, window);
 
   return {
@@ -136,6 +142,8 @@ export function preparePair(input: BacktestInput): PreparedPair {
     alpha: hedge.alpha,
     halfLifeBars,
     halfLifeHours,
+    barHours,
+    barsPerYear: inferBarsPerYear(ts.subarray(formStart, testEnd)),
     window,
     formationStartIndex: formStart,
     testStartIndex: testStart,

@@ -177,6 +177,8 @@ function shareData(pair: PreparedPair, base: SimParams): SweepWorkerData {
       alpha: pair.alpha,
       halfLifeBars: pair.halfLifeBars,
       halfLifeHours: pair.halfLifeHours,
+      barsPerYear: pair.barsPerYear,
+      barHours: pair.barHours,
       window: pair.window,
       formationStartIndex: pair.formationStartIndex,
       testStartIndex: pair.testStartIndex,

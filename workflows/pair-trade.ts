@@ -35,6 +35,7 @@ import {
   type PairTradeActivities,
   type PairTradeInput,
   type PendingExit,
+  type RecordedLegs,
   type TradeState,
   type TradeTiming,
 } from './contracts/pair-trade';
@@ -54,6 +55,8 @@ const records = proxyActivities<
  * ExitIncomplete / record "COMPENSATION INCOMPLETE" as they did.
  */
 const NEEDS_ATTENTION_PATCH = 'needs-attention-until-flat';
+/** The exit closes the legs as recorded (rebased by a split), not the workflow's entry fills. */
+const REBASED_LEGS_PATCH = 'mktdata-exit-recorded-legs';
 /** Before it, done_for_day, stopped and suspended also ended an order wait, though such an order can still fill. */
 const ALPACA_TERMINAL_STATUSES_PATCH = 'alpaca-terminal-order-statuses';
 const LEGACY_FINAL_STATUSES: readonly string[] = ['done_for_day', 'stopped', 'suspended'];
@@ -207,7 +210,8 @@ export async function pairTradeWorkflow(input: PairTradeInput): Promise<TradeSta
   setStatus('CLOSING');
   // From here on the positions must come off and be recorded, even if this execution is cancelled.
   await CancellationScope.nonCancellable(async () => {
-    await records.recordTradeClosing({ tradeId: state.tradeId, reason: exit.reason, signalId: exit.signalId ?? null });
+    const recorded = await records.recordTradeClosing({ tradeId: state.tradeId, reason: exit.reason, signalId: exit.signalId ?? null });
+    if (recorded && patched(REBASED_LEGS_PATCH)) applyRecordedLegs(state, recorded);
     let exitFill = await flattenLegs(state.entryLegs, 'exit', workflowId, state.exitLegs, timing);
     if (exitFill.remaining.length > 0 && patched(NEEDS_ATTENTION_PATCH)) {
       exitFill = await untilFlat(state, 'exit', workflowId, state.exitLegs, timing, exitFill, setStatus, nudge);
@@ -233,6 +237,21 @@ export async function pairTradeWorkflow(input: PairTradeInput): Promise<TradeSta
   setStatus('CLOSED');
   await condition(allHandlersFinished);
   return state;
+}
+
+/** A split rebased the trade's legs since entry: the exit closes the rebased quantities. */
+function applyRecordedLegs(state: TradeState, recorded: RecordedLegs): void {
+  const legs: Array<[LegState, number, number]> = [
+    [state.entryLegs[0], recorded.qty1, recorded.price1],
+    [state.entryLegs[1], recorded.qty2, recorded.price2],
+  ];
+  for (const [leg, qty, price] of legs) {
+    if (leg.filledQty === qty || !(qty > 0)) continue;
+    log.info('exit closes the recorded (rebased) quantity', { symbol: leg.symbol, filled: leg.filledQty, recorded: qty });
+    leg.qty = qty;
+    leg.filledQty = qty;
+    leg.avgPrice = price;
+  }
 }
 
 /** Entry phase; true when both legs are fully filled and the trade is recorded OPEN. */

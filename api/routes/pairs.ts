@@ -9,6 +9,7 @@ import { conflict, HttpError, notFound } from '../errors';
 import { isoUtc, pairName } from '../format';
 import { historyQuerySchema, pairIdParamsSchema, type DetailsResponse, type LiveTrade } from '../schemas';
 import { parseOr400 } from '../validate';
+import { pairMarketData } from '../pair-market-data';
 import { mountRoutes } from './define';
 
 const DEFAULT_HISTORY_DAYS = 30;
@@ -83,6 +84,7 @@ export function pairsRouter(ctx: ApiContext, prefix: string, writeGuard: Request
               ctx.logger.debug({ err, workflowId: row.workflow_id }, 'trade state query failed; answering from the database');
             }
           }
+          const md = await pairMarketData(ctx, pairId, row.trade_id);
           const body: DetailsResponse = {
             hedge_ratio: row.hedge_ratio,
             half_life: row.half_life,
@@ -100,6 +102,7 @@ export function pairsRouter(ctx: ApiContext, prefix: string, writeGuard: Request
                     qty2: row.qty2,
                     entry_price1: row.entry_price1,
                     entry_price2: row.entry_price2,
+                    entry_stats: md.entry_stats,
                   },
             last_signal:
               row.signal_type === null || row.signal_ts === null
@@ -110,6 +113,7 @@ export function pairsRouter(ctx: ApiContext, prefix: string, writeGuard: Request
                     timestamp: isoUtc(row.signal_ts)!,
                   },
             live,
+            market_data: md.market_data,
           };
           res.json(body);
         },

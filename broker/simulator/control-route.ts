@@ -43,6 +43,27 @@ export async function controlRoute(
     guard(() => control.reset(body as { cash?: number; startTime?: string }));
     return { status: 200, body: { ok: true, clock: state.clockInfo() } };
   }
+  if (path === '/__sim/corporate-actions') {
+    if (method === 'GET') return { status: 200, body: control.corporateActions() };
+    if (method === 'POST') return { status: 200, body: guard(() => control.scheduleCorporateAction(body as never)) };
+  }
+  if (path === '/__sim/halts') {
+    if (method === 'GET') return { status: 200, body: control.halts() };
+    if (method === 'POST') {
+      const b = body as { symbol?: string; from?: string | number; to?: string | number | null; resume?: boolean; at?: string | number };
+      if (b.resume) {
+        guard(() => control.resume(String(b.symbol), b.at));
+        return { status: 200, body: control.halts() };
+      }
+      return { status: 200, body: guard(() => control.halt(String(b.symbol), b.from ?? state.clock.now(), b.to)) };
+    }
+  }
+  const assetPath = /^\/__sim\/assets\/([^/]+)$/.exec(path);
+  if (assetPath && method === 'POST') {
+    const b = body as { status?: 'active' | 'inactive'; at?: string | number };
+    guard(() => control.setAssetStatus(decodeURIComponent(assetPath[1]), b.status as 'active', b.at));
+    return { status: 200, body: { symbol: decodeURIComponent(assetPath[1]).toUpperCase(), status: b.status } };
+  }
   if (path === '/__sim/universe' && method === 'GET') {
     return {
       status: 200,

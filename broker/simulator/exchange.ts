@@ -2,7 +2,7 @@
  * The simulated brokerage account: orders, fills, positions, cash, equity and buying power.
  *
  * Fill model: a market order becomes fillable `fillLatencyMs` of real time after it was accepted, and fills at
- * the simulated-time trade price (Market.priceAt) moved against the taker by `slippageBps`. Orders placed while
+ * the simulated-time trade price (PriceBook.priceAt: frozen while halted, split-adjusted from the ex-date) moved against the taker by `slippageBps`. Orders placed while
  * the market is closed wait for the next session open (day orders); unfilled day orders, and the remainder of
  * partially filled ones, are canceled at the session close. Buying power is Reg-T (2x): 2 * equity minus the
  * gross position value minus what open opening orders reserve (qty * price * 1.03).
@@ -10,6 +10,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Market, SymbolModel } from './market';
 import type { FaultInjector } from './faults';
+import type { PriceBook } from './price-book';
+import { SimHttpError } from './sim-http-error';
 /** Module-level aliases: global lookups are slow inside Jest's vm sandbox, and these run per bar. */
 const { abs, floor, max, min, round, sign } = Math;
 
@@ -51,16 +53,7 @@ export interface ExchangeSnapshot {
   positions: SimPosition[];
 }
 
-export class SimHttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: number,
-    message: string,
-    readonly extra: Record<string, unknown> = {},
-  ) {
-    super(message);
-  }
-}
+export { SimHttpError };
 
 export interface ExchangeOptions {
   slippageBps: number;
@@ -88,12 +81,15 @@ export class Exchange {
   /** Orders not yet in a terminal state, in creation order. */
   private readonly open = new Set<SimOrder>();
 
+  private readonly market: Market;
+
   constructor(
-    private readonly market: Market,
+    private readonly book: PriceBook,
     private readonly faults: FaultInjector,
     private readonly options: ExchangeOptions,
     snapshot: ExchangeSnapshot,
   ) {
+    this.market = book.market;
     this.cash = snapshot.cash;
     for (const order of snapshot.orders) this.record(order);
     for (const position of snapshot.positions) this.positions.set(position.symbol, { ...position });
@@ -136,7 +132,7 @@ export class Exchange {
   }
 
   price(symbol: string, now: number): number {
-    return this.market.priceAt(this.model(symbol), now);
+    return this.book.priceAt(this.model(symbol), now);
   }
 
   /** Qty this open order still intends to trade. */
@@ -183,6 +179,7 @@ export class Exchange {
   submit(input: { symbol: string; side: 'buy' | 'sell'; qty: number; clientOrderId: string }, now: number): SimOrder {
     const model = this.market.get(input.symbol);
     if (!model) throw new SimHttpError(422, 42210000, `asset "${input.symbol}" not found`);
+    if (this.book.events.isInactive(input.symbol, now)) throw new SimHttpError(422, 42210000, `asset "${input.symbol}" is not active`);
     if (this.byClientId.has(input.clientOrderId)) throw new SimHttpError(422, 40010001, 'client_order_id must be unique');
     const position = this.signedPosition(input.symbol);
     const open = [...this.open].filter((o) => o.symbol === input.symbol);
@@ -266,7 +263,24 @@ export class Exchange {
     for (const order of [...this.open]) {
       if ((this.fillableAtReal.get(order.id) ?? 0) > realNow) continue;
       if (now < order.eligibleFrom) continue;
-      const fillTime = now < order.expiresAt ? now : max(order.eligibleFrom, min(order.createdAt, order.expiresAt - 1));
+      let fillTime = now < order.expiresAt ? now : max(order.eligibleFrom, min(order.createdAt, order.expiresAt - 1));
+      // Halted (or delisted) when it could first fill: the order waits for the reopen, and fills at it if the
+      // clock has passed it; a day order still expires at the close.
+      const firstChance = max(order.eligibleFrom, order.createdAt);
+      const stop = this.book.events.stoppedAt(order.symbol, firstChance) ?? this.book.events.stoppedAt(order.symbol, fillTime);
+      if (stop) {
+        const reopen = stop.toMs;
+        if (reopen !== null && reopen <= min(now, order.expiresAt - 1)) fillTime = max(reopen, min(fillTime, reopen));
+        else {
+          if (now >= order.expiresAt) {
+            this.finish(order, 'canceled');
+            order.canceledAt = order.expiresAt;
+            order.updatedAt = order.expiresAt;
+            changed = true;
+          }
+          continue;
+        }
+      }
       if (order.rejectPending) {
         this.finish(order, 'rejected');
         order.failedAt = fillTime;
@@ -293,7 +307,7 @@ export class Exchange {
   private fill(order: SimOrder, qty: number, at: number): void {
     const model = this.model(order.symbol);
     const slip = this.options.slippageBps / 10_000;
-    const base = this.market.priceAt(model, at);
+    const base = this.book.priceAt(model, at);
     const price = round(base * (order.side === 'buy' ? 1 + slip : 1 - slip) * 10_000) / 10_000;
     const signed = order.side === 'buy' ? qty : -qty;
     this.cash -= signed * price;
@@ -318,6 +332,21 @@ export class Exchange {
     } else {
       order.status = 'partially_filled';
     }
+  }
+
+  /**
+   * A split or reverse split on its ex-date: the position's quantity is multiplied by the ratio and its average
+   * entry price divided by it; a fractional share left over is paid out in cash at `price` (cash in lieu).
+   */
+  applySplit(symbol: string, ratio: number, price: number): void {
+    const position = this.positions.get(symbol);
+    if (!position) return;
+    const exact = abs(position.qty) * ratio;
+    const whole = floor(exact + 1e-9);
+    this.cash += sign(position.qty) * (exact - whole) * price;
+    position.avgEntryPrice = position.avgEntryPrice / ratio;
+    position.qty = sign(position.qty) * whole;
+    if (position.qty === 0) this.positions.delete(symbol);
   }
 
   listPositions(): SimPosition[] {
@@ -369,9 +398,9 @@ export class Exchange {
 
   positionJson(position: SimPosition, now: number): Record<string, unknown> {
     const model = this.model(position.symbol);
-    const current = this.market.priceAt(model, now);
+    const current = this.book.priceAt(model, now);
     const sessionStart = this.market.calendar.currentOrNextSession(now).openMs;
-    const lastday = this.market.priceAt(model, min(now, sessionStart) - 1);
+    const lastday = this.book.priceAt(model, min(now, sessionStart) - 1, now);
     const marketValue = position.qty * current;
     const costBasis = position.qty * position.avgEntryPrice;
     const pl = marketValue - costBasis;

@@ -213,6 +213,11 @@ export class TradingCalendar {
     return this.sessionIndexAt(session.openMs);
   }
 
+  /** Global bar number of the first bar of session i. */
+  firstBarOfSession(i: number): number {
+    return this.firstBar[i];
+  }
+
   /** Start time of global bar g. */
   barStart(g: number): number {
     let lo = 0,

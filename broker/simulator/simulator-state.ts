@@ -9,6 +9,8 @@ import { Exchange, type ExchangeOptions } from './exchange';
 import { FaultInjector, NO_FAULTS, mergeFaults, type FaultConfig } from './faults';
 import type { Reply } from './http-util';
 import { marketFor, type Market } from './market';
+import { MarketEvents, newYorkMidnight, dayNumberOfIso, ratioOf } from './market-events';
+import { PriceBook } from './price-book';
 import type { SimulatorOptions } from './simulator-options';
 import { loadSnapshot, SnapshotWriter, type SimulatorSnapshot } from './snapshot';
 import type { TradingContext } from './trading-routes';
@@ -23,6 +25,11 @@ export class SimulatorState {
   readonly faults: FaultInjector;
   readonly exchangeOptions: ExchangeOptions;
   exchange: Exchange;
+  /** Splits, halts and delistings of this instance (the Market is shared by seed). */
+  readonly events: MarketEvents;
+  readonly book: PriceBook;
+  /** Corporate actions taking effect up to this simulated time have been applied to positions. */
+  private actionsAppliedThrough: number;
   readonly accountId: string;
   readonly createdAt: number;
   private readonly writer: SnapshotWriter | null;
@@ -51,8 +58,11 @@ export class SimulatorState {
       fillLatencyMs: options.fillLatencyMs ?? 5,
       rejectWashTrades: options.rejectWashTrades ?? true,
     };
+    this.events = restored?.events ? new MarketEvents(restored.events) : MarketEvents.seeded();
+    this.book = new PriceBook(this.market, this.events);
+    this.actionsAppliedThrough = restored?.actionsAppliedThrough ?? this.clock.now();
     this.exchange = new Exchange(
-      this.market,
+      this.book,
       this.faults,
       this.exchangeOptions,
       restored?.exchange ?? { cash: this.initialCash, orders: [], positions: [] },
@@ -77,6 +87,8 @@ export class SimulatorState {
       createdAt: this.createdAt,
       clock: this.clock.snapshot(),
       exchange: this.exchange.snapshot(),
+      events: this.events.snapshot(),
+      actionsAppliedThrough: this.actionsAppliedThrough,
     };
   }
 
@@ -85,15 +97,42 @@ export class SimulatorState {
 
   /** Applies due fills and cancellations. */
   readonly settle = (): void => {
-    if (this.exchange.hasOpenOrders() && this.exchange.settle(this.clock.now())) this.changed();
+    const now = this.clock.now();
+    if (now > this.actionsAppliedThrough) this.applyCorporateActions(now);
+    if (this.exchange.hasOpenOrders() && this.exchange.settle(now)) this.changed();
   };
+
+  /** Rescales positions for the splits whose ex-date began (00:00 New York) since the last look. */
+  private applyCorporateActions(now: number): void {
+    const due = this.events.effectiveBetween(this.actionsAppliedThrough, now);
+    this.actionsAppliedThrough = now;
+    for (const action of due) {
+      const model = this.market.get(action.symbol);
+      if (!model) continue;
+      const at = newYorkMidnight(dayNumberOfIso(action.exDate));
+      this.exchange.applySplit(action.symbol, ratioOf(action), this.book.priceAt(model, at));
+    }
+    if (due.length > 0) this.changed();
+  }
+
+  /** After a reset or an explicit clock jump: actions before `ms` are history, not to be applied. */
+  markActionsAppliedThrough(ms: number): void {
+    this.actionsAppliedThrough = ms;
+  }
 
   clockInfo(): ClockInfo {
     return clockInfo(this.clock, this.market);
   }
 
   tradingContext(): TradingContext {
-    return { market: this.market, exchange: this.exchange, now: this.clock.now(), accountId: this.accountId, createdAt: this.createdAt };
+    return {
+      market: this.market,
+      events: this.events,
+      exchange: this.exchange,
+      now: this.clock.now(),
+      accountId: this.accountId,
+      createdAt: this.createdAt,
+    };
   }
 
   /** Runs a state-changing request, then saves and settles once its fill latency has passed. */

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { ClockSnapshot } from './clock';
 import type { ExchangeSnapshot } from './exchange';
+import type { MarketEventsSnapshot } from './market-events';
 
 export interface SimulatorSnapshot {
   version: 1;
@@ -15,6 +16,9 @@ export interface SimulatorSnapshot {
   createdAt: number;
   clock: ClockSnapshot;
   exchange: ExchangeSnapshot;
+  /** Absent in files written before splits, halts and delistings existed (the seeded calendar is used). */
+  events?: MarketEventsSnapshot;
+  actionsAppliedThrough?: number;
 }
 
 export function loadSnapshot(file: string): SimulatorSnapshot | null {

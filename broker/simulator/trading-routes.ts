@@ -2,10 +2,12 @@
 import { Exchange, SimHttpError, isOpenStatus, newClientOrderId, type SimOrder } from './exchange';
 import { parseDateParam, parseIntParam, parseJsonObject, type Reply } from './http-util';
 import type { Market, SymbolModel } from './market';
+import type { MarketEvents } from './market-events';
 import { formatNewYork } from './nyse-calendar';
 
 export interface TradingContext {
   market: Market;
+  events: MarketEvents;
   exchange: Exchange;
   now: number;
   accountId: string;
@@ -15,15 +17,16 @@ export interface TradingContext {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const money = (x: number): string => (Math.round(x * 100) / 100).toString();
 
-function assetJson(model: SymbolModel): Record<string, unknown> {
+function assetJson(model: SymbolModel, events: MarketEvents, now: number): Record<string, unknown> {
+  const active = !events.isInactive(model.symbol, now);
   return {
     id: model.assetId,
     class: 'us_equity',
     exchange: 'NYSE',
     symbol: model.symbol,
     name: `${model.symbol} Simulated Inc`,
-    status: 'active',
-    tradable: true,
+    status: active ? 'active' : 'inactive',
+    tradable: active,
     marginable: true,
     shortable: model.shortable,
     easy_to_borrow: model.easyToBorrow,
@@ -104,13 +107,13 @@ export function calendar(ctx: TradingContext, query: URLSearchParams): Reply {
 }
 
 export function assets(ctx: TradingContext): Reply {
-  return { status: 200, body: ctx.market.symbols.map(assetJson) };
+  return { status: 200, body: ctx.market.symbols.map((m) => assetJson(m, ctx.events, ctx.now)) };
 }
 
 export function asset(ctx: TradingContext, symbolOrId: string): Reply {
   const model = findAsset(ctx.market, symbolOrId);
   if (!model) throw new SimHttpError(404, 40410000, 'asset not found');
-  return { status: 200, body: assetJson(model) };
+  return { status: 200, body: assetJson(model, ctx.events, ctx.now) };
 }
 
 function requireString(body: Record<string, unknown>, key: string): string {

@@ -191,9 +191,12 @@ describe('pairs API read endpoints', () => {
         qty2: 14,
         entry_price1: 68.42,
         entry_price2: 74.11,
+        entry_stats: null,
       },
       last_signal: { type: 'LONG_SPREAD', z_score: -2.14, timestamp: '2026-03-27T14:00:00+00:00' },
       live: null,
+      // No bars stored for the pair: stale (no entries), and no market-data issue recorded on the trade yet.
+      market_data: { latest_bar: null, bar_age_hours: null, max_bar_age_hours: 4, stale: true, trade_issue: null, trade_issue_since: null },
     });
     const flat = await request(env.app).get(`${API}/${ids.inactive}/details`).expect(200);
     expect(flat.body.open_trade).toBeNull();

@@ -72,7 +72,7 @@ describe('account, clock, calendar, assets', () => {
   });
 
   test('assets carry tradable/shortable/easy-to-borrow flags; unknown symbols are a permanent 404', async () => {
-    expect(await broker.getAsset('ARQX')).toEqual({ symbol: 'ARQX', tradable: true, shortable: true, easyToBorrow: true });
+    expect(await broker.getAsset('ARQX')).toEqual({ symbol: 'ARQX', tradable: true, shortable: true, easyToBorrow: true, status: 'active' });
     expect(await broker.getAsset('GRVY')).toMatchObject({ shortable: false, easyToBorrow: false });
     expect(await broker.getAsset('LMNR')).toMatchObject({ shortable: true, easyToBorrow: false });
     const all = await rawSdk(sim).trading.assets.getV2Assets();
@@ -88,13 +88,13 @@ describe('hourly bars', () => {
   const end = new Date('2025-03-04T15:00:00Z');
   const symbols = ['BLVN', 'ARQX', 'QUIL'];
 
-  test('raw SDK pages through >= 3 pages; the adapter follows them into typed arrays', async () => {
+  test('raw SDK pages through >= 3 pages of 30Min bars; the adapter follows them into session-aligned hourly typed arrays', async () => {
     const sdk = rawSdk(sim);
     let pageToken: string | undefined;
     let pages = 0;
     const rawCounts: Record<string, number> = {};
     do {
-      const page = await sdk.marketData.stocks.stockBars({ symbols: symbols.join(','), timeframe: '1Hour', start, end, limit: 25, pageToken });
+      const page = await sdk.marketData.stocks.stockBars({ symbols: symbols.join(','), timeframe: '30Min', start, end, limit: 25, pageToken });
       pages++;
       for (const [symbol, bars] of Object.entries(page.bars ?? {})) rawCounts[symbol] = (rawCounts[symbol] ?? 0) + (bars as unknown[]).length;
       pageToken = page.nextPageToken ?? undefined;
@@ -106,7 +106,8 @@ describe('hourly bars', () => {
     for (const symbol of symbols) {
       const series = paged.get(symbol)!;
       expect(series.ts).toBeInstanceOf(Float64Array);
-      expect(series.close.length).toBe(rawCounts[symbol]);
+      // 13 regular half hours a day and thin extended hours: more 30Min bars than two per session hour.
+      expect(rawCounts[symbol]).toBeGreaterThan(2 * series.close.length);
       expect(Array.from(series.ts)).toEqual(Array.from(whole.get(symbol)!.ts));
       expect(Array.from(series.close)).toEqual(Array.from(whole.get(symbol)!.close));
       // Sessions Feb 18-21, Feb 24-28 and Mar 3, 7 bars each; Mar 4's 09:30 bar ends 10:30 ET, after "now".

@@ -53,3 +53,37 @@ test('an order accepted just before a stop still fills after the restart', async
     await second.stop();
   }
 });
+
+test('scheduled splits, halts and delistings survive a restart, and a split is applied to positions exactly once', async () => {
+  const stateFile = path.join(dir, 'state.json');
+  const first = await startTestSimulator({ stateFile });
+  const broker = adapter(first);
+  await broker.submitMarketOrder({ symbol: 'ARQX', side: 'buy', qty: 10, clientOrderId: 'before-split' });
+  await waitForOrder(broker, 'before-split', isFilled);
+  first.control.scheduleCorporateAction({ symbol: 'ARQX', kind: 'split', exDate: '2025-03-05', oldRate: 1, newRate: 2 });
+  first.control.halt('QUIL', '2025-03-05T15:00:00Z', '2025-03-05T17:00:00Z');
+  first.control.setAssetStatus('SLTE', 'inactive', '2025-03-05T15:00:00Z');
+  await first.stop();
+
+  const second = await startTestSimulator({ stateFile });
+  try {
+    expect(second.control.corporateActions().map((a) => `${a.symbol} ${a.exDate}`)).toContain('ARQX 2025-03-05');
+    expect(second.control.halts()).toEqual([
+      { symbol: 'QUIL', fromMs: Date.parse('2025-03-05T15:00:00Z'), toMs: Date.parse('2025-03-05T17:00:00Z') },
+    ]);
+    second.control.updateClock({ set: '2025-03-05T15:30:00Z' });
+    const again = adapter(second);
+    expect((await again.getPositions()).find((p) => p.symbol === 'ARQX')!.qty).toBe(20);
+    expect(await again.getAsset('SLTE')).toMatchObject({ status: 'inactive', tradable: false });
+    second.control.flush();
+  } finally {
+    await second.stop();
+  }
+  const third = await startTestSimulator({ stateFile });
+  try {
+    third.control.updateClock({ advanceHours: 1 });
+    expect((await adapter(third).getPositions()).find((p) => p.symbol === 'ARQX')!.qty).toBe(20);
+  } finally {
+    await third.stop();
+  }
+});

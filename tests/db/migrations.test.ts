@@ -6,6 +6,7 @@ import { NOT_CLOSED, registryPair } from '../helpers/rows';
 const TABLES = [
   'backtest_run',
   'config_change',
+  'corporate_action',
   'market_data',
   'pair_performance',
   'pair_registry',
@@ -15,6 +16,7 @@ const TABLES = [
   'strategy_config',
   'strategy_state',
   'symbol_order_lane',
+  'trade_corporate_action',
   'walkforward_run',
 ];
 
@@ -42,7 +44,13 @@ describe('migrations on a fresh database', () => {
 
   it('creates all the tables, then a second run changes nothing', async () => {
     const applied = await migrateToLatest(t.db);
-    expect(applied).toEqual(['001_initial_schema', '002_walkforward_runs', '003_config_and_registry_status', '004_trade_attention']);
+    expect(applied).toEqual([
+      '001_initial_schema',
+      '002_walkforward_runs',
+      '003_config_and_registry_status',
+      '004_trade_attention',
+      '005_market_data_entry_stats',
+    ]);
 
     const tables = await sql<{ table_name: string }>`
       SELECT table_name FROM information_schema.tables

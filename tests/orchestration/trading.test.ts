@@ -91,8 +91,14 @@ describe('pairs orchestration against the simulator', () => {
       20_000,
     );
 
-    // An hour later, with the holding limit (3 x half-life) cut to ~1 s, the next cycle's signal is EXPIRE.
-    await db.updateTable('strategy_engine.pair_registry').set({ half_life: 0.0001 }).where('id', '=', pairId).execute();
+    // The trade entered with the pair's statistics (issue 11): it is evaluated with them, not the registry's.
+    expect(open.entry_hedge_ratio).toBeCloseTo(
+      (await db.selectFrom('strategy_engine.pair_registry').select('hedge_ratio').where('id', '=', pairId).executeTakeFirstOrThrow()).hedge_ratio,
+      12,
+    );
+    expect(open.entry_half_life).toBe(100);
+    // An hour later, with the trade's holding limit (3 x its entry half-life) cut to ~1 s, the next cycle's signal is EXPIRE.
+    await db.updateTable('strategy_engine.pair_trade').set({ entry_half_life: 0.0001 }).where('id', '=', tradeId).execute();
     sim.control.updateClock({ advanceHours: 1 });
     const second = await runCycleNow(client, { taskQueue: TASK_QUEUE });
     expect(second.tradesOpened).toEqual([]);

@@ -5,7 +5,7 @@ import { decideSignal, type Thresholds, type TradeSide } from '../../strategy/si
 import { closedTradeStats, sizeLegs } from '../../strategy/sizing';
 import { fitHedge } from '../../strategy/ols';
 import { GATE, passesGate } from '../../strategy/metrics';
-import { HOUR, noise, syntheticPair } from './backtest-fixtures';
+import { noise, syntheticPair } from './backtest-fixtures';
 
 const ZERO_COSTS: BacktestCosts = { commissionPerShare: 0, minCommissionPerOrder: 0, slippageBps: 0 };
 const FORMATION = 200;
@@ -178,7 +178,8 @@ describe('same rules as the live cycle', () => {
     const walked: Array<Pick<TradeLogEntry, 'side' | 'entry_time' | 'exit_time' | 'qty1' | 'qty2' | 'exit_reason'>> = [];
     const n = p.timestamps.length;
     for (let i = 0; i < n; i++) {
-      const holdHours = open ? (p.timestamps[i] - p.timestamps[open.bar]) / HOUR : 0;
+      // Hold time in bars x bar spacing: like the live cycle's regular-session hours, nights and weekends do not count.
+      const holdHours = open ? (i - open.bar) * p.barHours : 0;
       const d = decideSignal({
         position: open?.side ?? null,
         holdHours,

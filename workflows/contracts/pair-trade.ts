@@ -192,6 +192,17 @@ export interface TradeClosingRecord {
   signalId?: number | null;
 }
 
+/**
+ * The open trade's legs as recorded in the database when it starts closing. They differ from the workflow's own
+ * fills after a split rebased them (corporate actions, see activities/corporate-actions.ts); the exit closes these.
+ */
+export interface RecordedLegs {
+  qty1: number;
+  qty2: number;
+  price1: number;
+  price2: number;
+}
+
 export interface TradeClosedRecord {
   tradeId: number;
   price1: number;
@@ -228,7 +239,8 @@ export interface PairTradeActivities {
   awaitOrderFinal(input: OrderLookup & { waitMs: number }): Promise<OrderSnapshot>;
   cancelLegOrder(input: OrderLookup): Promise<OrderSnapshot>;
   recordTradeOpen(input: TradeOpenRecord): Promise<void>;
-  recordTradeClosing(input: TradeClosingRecord): Promise<void>;
+  /** Returns the recorded legs (older histories recorded no result). */
+  recordTradeClosing(input: TradeClosingRecord): Promise<RecordedLegs | null | void>;
   recordTradeClosed(input: TradeClosedRecord): Promise<{ pnl: number; holdHours: number }>;
   recordTradeFailed(input: { tradeId: number; reason: string }): Promise<void>;
   /** The exit or compensation could not complete yet: NEEDS_ATTENTION with the reason (the workflow keeps trying). */

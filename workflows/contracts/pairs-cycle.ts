@@ -1,6 +1,7 @@
 import type { StrategyConfig } from '../../config/schema';
 import type { ReconciliationReport } from '../../strategy/reconciliation';
 import type { ExitSignalType, TradeSide } from '../../strategy/signals';
+import type { TradeEntryStats } from '../../strategy/trade-entry-stats';
 import { BROKER_ACTIVITY, CYCLE_STEP_ACTIVITY, DB_ACTIVITY } from './activity-options';
 
 /**
@@ -81,6 +82,8 @@ export interface EntryRoute {
   side: TradeSide;
   signalId: number;
   z: number | null;
+  /** Statistics the trade enters with (stored on it); absent in histories from before they were kept. */
+  entryStats?: TradeEntryStats | null;
 }
 
 export interface ExitRoute {

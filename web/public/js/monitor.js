@@ -88,10 +88,24 @@ function renderDetails(target, details) {
         ['Entry z', fmtNumber(trade.entry_z_score, 3)],
         ['Quantities', `${trade.qty1 ?? '—'} / ${trade.qty2 ?? '—'}`],
         ['Entry prices', `${fmtMoney(trade.entry_price1)} / ${fmtMoney(trade.entry_price2)}`],
+        ...(trade.entry_stats
+          ? [['Entry hedge / half-life', `${fmtNumber(trade.entry_stats.hedge_ratio, 4)} / ${fmtNumber(trade.entry_stats.half_life, 1)} session h`]]
+          : []),
       ]),
     );
   } else {
     target.append(el('p', { class: 'muted' }, 'No open trade.'));
+  }
+  const md = details.market_data;
+  if (md && (md.stale || md.trade_issue)) {
+    const age = md.bar_age_hours === null ? 'no bars' : `latest bar ${fmtNumber(md.bar_age_hours, 1)} h old (max ${md.max_bar_age_hours} h)`;
+    target.append(
+      el(
+        'p',
+        { class: 'notice error' },
+        `Stale market data: ${age}.${md.trade_issue ? ` ${md.trade_issue} (since ${fmtTime(md.trade_issue_since)}).` : ''} Entries wait; an open trade still stops on latest trade prices and expires on hold time.`,
+      ),
+    );
   }
   const live = details.live;
   if (live && Array.isArray(live.legs) && live.legs.length) {
