@@ -2,6 +2,7 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from '
 import type { BacktestMetrics, PerformanceMetrics } from '../strategy/backtest-result';
 import type { ExitSignalType, TradeSide } from '../strategy/signals';
 import type { TradeStatus } from '../strategy/trade-status';
+import type { TradingState } from '../strategy/risk/limits';
 
 export type { TradeSide, TradeStatus };
 
@@ -69,6 +70,9 @@ export interface PairSignalTable {
   /** The trade this signal opened or closed, once routed. */
   trade_id: number | null;
   created_at: Generated<Timestamp>;
+  /** The risk rule that refused this entry and its numbers (migration 006_risk). */
+  risk_rule: Generated<string | null>;
+  risk_detail: Generated<Record<string, unknown> | null>;
 }
 
 export interface PairTradeTable {
@@ -95,6 +99,8 @@ export interface PairTradeTable {
   /** Why a NEEDS_ATTENTION trade could not finish its exit or compensation yet (migration 004_trade_attention). */
   attention_reason: string | null;
   attention_since: Timestamp | null;
+  /** Realised cost of a FAILED entry: its fills and their compensation (migration 006_risk). */
+  entry_cost: Generated<number | null>;
   created_at: Generated<Timestamp>;
   updated_at: Generated<Timestamp>;
 }
@@ -192,7 +198,35 @@ export interface ConfigChangeTable {
   new_values: Json<Record<string, unknown>>;
 }
 
+/** The trading state (one row; migration 006_risk). */
+export interface RiskStateTable {
+  id: Generated<number>;
+  trading_state: TradingState;
+  reason: string;
+  rule: string | null;
+  changed_by: string;
+  changed_at: Generated<Timestamp>;
+  /** POST /start: daily-loss and drawdown references count equity snapshots from here on. */
+  baseline_reset_at: Timestamp | null;
+  /** POST /risk/kelly-reset: Kelly counts trades closed from here on (bootstrap sizing until 20 have). */
+  kelly_reset_at: Timestamp | null;
+}
+
+/** The broker account at one cycle hour (natural key `ts`). */
+export interface EquitySnapshotTable {
+  ts: Timestamp;
+  equity: number;
+  cash: number;
+  buying_power: number;
+  gross_exposure: number;
+  realized_pnl: number;
+  unrealized_pnl: number;
+  taken_at: Generated<Timestamp>;
+}
+
 export interface Database {
+  'strategy_engine.risk_state': RiskStateTable;
+  'strategy_engine.equity_snapshot': EquitySnapshotTable;
   'strategy_engine.pair_registry': PairRegistryTable;
   'strategy_engine.pair_spread': PairSpreadTable;
   'strategy_engine.pair_signal': PairSignalTable;
@@ -219,3 +253,5 @@ export type WalkforwardRunRow = Selectable<WalkforwardRunTable>;
 export type MarketBarRow = Selectable<MarketDataTable>;
 export type StrategyStateRow = Selectable<StrategyStateTable>;
 export type ConfigChangeRow = Selectable<ConfigChangeTable>;
+export type RiskStateRow = Selectable<RiskStateTable>;
+export type EquitySnapshotRow = Selectable<EquitySnapshotTable>;

@@ -12,10 +12,8 @@ export interface RiskSnapshot {
   buyingPower: number;
   /** Signed market value per symbol held at the broker. */
   positions: Record<string, number>;
-  /** Pairs with a live trade (PENDING, OPEN, CLOSING, NEEDS_ATTENTION), the entering one excluded. */
-  livePairs: number[];
-  /** Live trades per symbol (either leg), the entering one excluded. */
-  liveTradesBySymbol: Record<string, number>;
+  /** Live trades (PENDING, OPEN, CLOSING, NEEDS_ATTENTION); the entering pair's own is ignored by the checks. */
+  liveTrades: Array<{ pairId: number; symbol1: string; symbol2: string }>;
   /** Entries planned but not filled yet (PENDING trades), by symbol, as signed notional: not in `positions` yet. */
   pendingExposure: Record<string, number>;
   /** Pair id -> end of its cooldown (epoch ms) and why. */
@@ -68,7 +66,8 @@ export function checkEntry(limits: RiskLimits, s: RiskSnapshot, p: EntryProposal
       hours_left: round2(hours),
     });
   }
-  const openPairs = new Set(s.livePairs.filter((id) => id !== p.pairId)).size;
+  const others = s.liveTrades.filter((t) => t.pairId !== p.pairId);
+  const openPairs = new Set(others.map((t) => t.pairId)).size;
   if (openPairs + 1 > limits.max_open_pairs) {
     return refuse('MAX_OPEN_PAIRS', `${openPairs} pairs already live, max_open_pairs ${limits.max_open_pairs}`, {
       open_pairs: openPairs,
@@ -76,7 +75,7 @@ export function checkEntry(limits: RiskLimits, s: RiskSnapshot, p: EntryProposal
     });
   }
   for (const symbol of [p.symbol1, p.symbol2]) {
-    const live = s.liveTradesBySymbol[symbol] ?? 0;
+    const live = others.filter((t) => t.symbol1 === symbol || t.symbol2 === symbol).length;
     if (live + 1 > limits.max_pairs_per_symbol) {
       return refuse('MAX_PAIRS_PER_SYMBOL', `${symbol} is already in ${live} live trade(s), max_pairs_per_symbol ${limits.max_pairs_per_symbol}`, {
         symbol,

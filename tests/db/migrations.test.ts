@@ -6,12 +6,14 @@ import { NOT_CLOSED, registryPair } from '../helpers/rows';
 const TABLES = [
   'backtest_run',
   'config_change',
+  'equity_snapshot',
   'market_data',
   'pair_performance',
   'pair_registry',
   'pair_signal',
   'pair_spread',
   'pair_trade',
+  'risk_state',
   'strategy_config',
   'strategy_state',
   'symbol_order_lane',
@@ -42,7 +44,7 @@ describe('migrations on a fresh database', () => {
 
   it('creates all the tables, then a second run changes nothing', async () => {
     const applied = await migrateToLatest(t.db);
-    expect(applied).toEqual(['001_initial_schema', '002_walkforward_runs', '003_config_and_registry_status', '004_trade_attention']);
+    expect(applied).toEqual(['001_initial_schema', '002_walkforward_runs', '003_config_and_registry_status', '004_trade_attention', '006_risk']);
 
     const tables = await sql<{ table_name: string }>`
       SELECT table_name FROM information_schema.tables

@@ -104,7 +104,7 @@ describe('pair-trade edge cases against the simulator', () => {
     await activateOnly(db, pairId);
     const market = createMarketDataActivities({ db, broker: h.broker, configPath });
     const signals = createPairEvaluationActivities({ db, configPath });
-    const routing = createRoutingActivities({ db, taskQueue: h.taskQueue, client: h.env.client });
+    const routing = createRoutingActivities({ db, taskQueue: h.taskQueue, client: h.env.client, broker: h.broker, configPath });
 
     const { nowMs } = await market.readMarketClock();
     const bars = await market.refreshMarketData({ nowMs });

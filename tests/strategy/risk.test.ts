@@ -14,8 +14,7 @@ function snapshot(over: Partial<RiskSnapshot> = {}): RiskSnapshot {
     equity: 100_000,
     buyingPower: 200_000,
     positions: {},
-    livePairs: [],
-    liveTradesBySymbol: {},
+    liveTrades: [],
     pendingExposure: {},
     cooldowns: {},
     noEdge: null,
@@ -24,6 +23,7 @@ function snapshot(over: Partial<RiskSnapshot> = {}): RiskSnapshot {
   };
 }
 const entry: EntryProposal = { pairId: 7, symbol1: 'AAA', symbol2: 'BBB', side: 'LONG_SPREAD', notional1: 2000, notional2: 2000 };
+const live = (pairId: number, symbol1: string, symbol2: string) => ({ pairId, symbol1, symbol2 });
 const limits = (over: Partial<RiskLimits> = {}): RiskLimits => ({ ...DEFAULT_RISK_LIMITS, ...over });
 
 describe('pre-trade checks', () => {
@@ -51,15 +51,15 @@ describe('pre-trade checks', () => {
   });
 
   it('counts open pairs other than the entering one', () => {
-    expect(checkEntry(limits({ max_open_pairs: 2 }), snapshot({ livePairs: [1, 2] }), entry)).toMatchObject({
+    expect(checkEntry(limits({ max_open_pairs: 2 }), snapshot({ liveTrades: [live(1, 'C', 'D'), live(2, 'E', 'F')] }), entry)).toMatchObject({
       rule: 'MAX_OPEN_PAIRS',
       numbers: { open_pairs: 2, max_open_pairs: 2 },
     });
-    expect(checkEntry(limits({ max_open_pairs: 2 }), snapshot({ livePairs: [1, 7] }), entry)).toEqual({ ok: true });
+    expect(checkEntry(limits({ max_open_pairs: 2 }), snapshot({ liveTrades: [live(1, 'C', 'D'), live(7, 'AAA', 'BBB')] }), entry)).toEqual({ ok: true });
   });
 
   it('limits live trades per symbol', () => {
-    expect(checkEntry(limits(), snapshot({ livePairs: [1], liveTradesBySymbol: { BBB: 1 } }), entry)).toMatchObject({
+    expect(checkEntry(limits(), snapshot({ liveTrades: [live(1, 'BBB', 'C')] }), entry)).toMatchObject({
       rule: 'MAX_PAIRS_PER_SYMBOL',
       numbers: { symbol: 'BBB', live_trades: 1 },
     });
