@@ -5,12 +5,13 @@ import { recentCloses } from '../db/queries/market-data';
 import { getTrade, markTradeAttention, markTradeClosed, markTradeClosing, markTradeFailed, markTradeOpen } from '../db/queries/trades';
 import { getStrategyState } from '../db/queries/strategy-state';
 import { latestZScore } from '../db/queries/spreads';
-import { recordSignalRefusal } from '../db/queries/risk';
+import { recordSignalRefusal, setEntryCost } from '../db/queries/risk';
 import { linkSignalToTrade } from '../db/queries/signals';
 import type { EntryPlan, EntryPlanRequest, PairTradeActivities, TradeClosedRecord, TradeClosingRecord } from '../workflows/contracts/pair-trade';
 import { brokerCall } from './broker-errors';
 import { loadConfigForActivity } from './config-load';
 import { assessEntry, loadRiskView } from './risk-snapshot';
+import { failedEntryCost } from './failed-entry-cost';
 import { holdHours, shortLegSymbol, tradePnl } from '../strategy/trade-math';
 
 export interface TradeActivitiesDeps {
@@ -115,8 +116,18 @@ export function createTradeActivities({ db, broker, configPath }: TradeActivitie
       return { pnl: closed.pnl ?? pnl, holdHours: closed.hold_hours ?? hours };
     },
 
+    /** FAILED with the reason, and what the entry cost when any order reached the broker (counted in total_pnl). */
     async recordTradeFailed(input: { tradeId: number; reason: string }): Promise<void> {
-      await markTradeFailed(db, input.tradeId, input.reason);
+      const trade = await markTradeFailed(db, input.tradeId, input.reason);
+      if (
+        trade.status === 'FAILED' &&
+        trade.workflow_id &&
+        !input.reason.startsWith('no entry:') &&
+        !input.reason.includes('COMPENSATION INCOMPLETE') &&
+        trade.entry_cost === null
+      ) {
+        await setEntryCost(db, input.tradeId, await failedEntryCost(broker, trade.workflow_id));
+      }
     },
 
     async recordTradeAttention(input: { tradeId: number; reason: string }): Promise<void> {

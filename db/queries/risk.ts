@@ -16,7 +16,7 @@ export interface TradingStateChange {
   /** The rule that tripped it (DAILY_LOSS, DRAWDOWN) or null for an operator's change. */
   rule: string | null;
   changedBy: string;
-  /** POST /start: daily-loss and drawdown references start again from now. */
+  /** POST /start: daily-loss and drawdown references start again from the latest equity snapshot. */
   rebase?: boolean;
 }
 
@@ -35,7 +35,8 @@ export async function setTradingState(db: Db, change: TradingStateChange, onlyFr
         rule: change.rule,
         changed_by: change.changedBy,
         changed_at: NOW,
-        ...(change.rebase ? { baseline_reset_at: NOW } : {}),
+        // Snapshot times are the broker's clock (simulated time under the simulator): re-base on the latest one.
+        ...(change.rebase ? { baseline_reset_at: sql<Date>`COALESCE((SELECT max(ts) FROM strategy_engine.equity_snapshot), now())` } : {}),
       })
       .where('id', '=', 1);
     if (onlyFrom) q = q.where('trading_state', 'in', onlyFrom);
@@ -121,4 +122,9 @@ export async function listRefusals(db: Db, limit: number): Promise<RefusalRow[]>
     .orderBy('id', 'desc')
     .limit(limit)
     .execute() as Promise<RefusalRow[]>;
+}
+
+/** What a FAILED entry cost (its fills and their compensation), positive for a loss. */
+export async function setEntryCost(db: Db, tradeId: number, cost: number): Promise<void> {
+  await db.updateTable('strategy_engine.pair_trade').set({ entry_cost: cost }).where('id', '=', tradeId).where('status', '=', 'FAILED').execute();
 }
