@@ -1,13 +1,17 @@
 import { z } from 'zod';
-import { riskSchema, riskUpdateSchema } from '../config/risk-schema';
+import { riskFields } from '../config/risk-schema';
 import './schemas';
 
 /** Shapes of GET/POST /risk, POST /risk/kelly-reset and GET /risk/equity (issue 12; beside the spec's endpoints). */
 
 const tradingState = z.enum(['ACTIVE', 'REDUCING', 'HALTED']);
 
-export const riskLimitsSchema = riskSchema.openapi('RiskLimits');
-export const riskLimitsUpdateSchema = riskUpdateSchema.openapi('RiskLimitsUpdate', { description: 'Any non-empty subset of the risk limits' });
+// Rebuilt from the fields: the config's own schemas were created before zod was extended with .openapi().
+export const riskLimitsSchema = z.strictObject(riskFields).openapi('RiskLimits');
+export const riskLimitsUpdateSchema = z
+  .strictObject(riskFields)
+  .partial()
+  .openapi('RiskLimitsUpdate', { description: 'Any non-empty subset of the risk limits' });
 
 export const tradingStateSchema = z
   .object({
