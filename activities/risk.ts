@@ -1,6 +1,7 @@
 import { Context, log } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { Broker } from '../broker/types';
+import type { StrategyConfig } from '../config/schema';
 import type { Db } from '../db/connection';
 import { equityReferences, realizedPnl, upsertEquitySnapshot } from '../db/queries/equity';
 import { closedPnlsSince, getRiskState, setTradingState } from '../db/queries/risk';
@@ -30,8 +31,8 @@ export function createRiskActivities({ db, broker, configPath, client }: RiskAct
      * limit beyond trips HALTED (once; never over an existing HALTED) and, with flatten_on_halt, every live trade is
      * told to close at market.
      */
-    async assessRisk(input: { nowMs: number }): Promise<RiskReport> {
-      const config = await loadConfigForActivity(db, configPath);
+    async assessRisk(input: { nowMs: number; config?: StrategyConfig }): Promise<RiskReport> {
+      const config = input.config ?? (await loadConfigForActivity(db, configPath));
       const limits = config.risk;
       const [account, positions, realized, state] = await Promise.all([
         brokerCall(() => broker.getAccount()),

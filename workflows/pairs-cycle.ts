@@ -81,7 +81,7 @@ export async function pairsCycleWorkflow(input: PairsCycleInput = {}): Promise<C
   }
   // Equity snapshot and the account-wide limits, before any entry: a tripped limit blocks this cycle's entries.
   if (patched(RISK_CYCLE_PATCH)) {
-    summary.risk = await risk.assessRisk({ nowMs: clock.nowMs });
+    summary.risk = await risk.assessRisk(config ? { nowMs: clock.nowMs, config } : { nowMs: clock.nowMs });
     if (summary.risk.tradingState !== 'ACTIVE') summary.entriesBlockedReason ??= `trading state ${summary.risk.tradingState}: ${summary.risk.reason}`;
   }
 

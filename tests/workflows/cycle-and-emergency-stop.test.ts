@@ -161,7 +161,7 @@ describe('pairs cycle', () => {
       'routeSignals',
       'finishCycle',
     ]);
-    expect(fake.inputOf('assessRisk')).toEqual({ nowMs: NOW_MS });
+    expect(fake.inputOf('assessRisk')).toEqual({ nowMs: NOW_MS, config: CONFIG });
     expect(fake.inputOf('refreshMarketData')).toEqual({ nowMs: NOW_MS, config: CONFIG });
     expect(fake.inputOf('evaluatePairs')).toEqual({ nowMs: NOW_MS, entriesBlockedReason: blocked, config: CONFIG, chunk: { part: 0, parts: 1 } });
     expect(fake.inputOf('routeSignals')).toEqual({ entries: EVALUATION.entries, exits: EVALUATION.exits });

@@ -162,9 +162,9 @@ export interface PairsCycleActivities {
   routeSignals(input: { entries: EntryRoute[]; exits: ExitRoute[] }): Promise<RoutingResult>;
   /**
    * Snapshots the broker account (equity series, one row per cycle hour), applies the daily-loss and drawdown
-   * limits (tripping HALTED, flattening if configured) and reports the trading state.
+   * limits (tripping HALTED, flattening if configured) and reports the trading state. `config`: the cycle's.
    */
-  assessRisk(input: { nowMs: number }): Promise<RiskReport>;
+  assessRisk(input: { nowMs: number; config?: StrategyConfig }): Promise<RiskReport>;
   /** `startedAtMs` is the workflow's own start time; older histories replay without it. */
   finishCycle(input: { nowMs: number; startedAtMs?: number }): Promise<void>;
 }
