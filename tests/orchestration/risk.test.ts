@@ -26,6 +26,7 @@ describe('portfolio risk controls', () => {
     D: ['EFRA', 'FLNT'],
     E: ['HALO', 'IONQ'],
     F: ['MOSS', 'NOVA'],
+    G: ['OPAL', 'PRSM'],
   };
 
   beforeAll(async () => {
@@ -173,6 +174,31 @@ describe('portfolio risk controls', () => {
     expect(detail.hours_left as number).toBeLessThanOrEqual(24);
     expect(detail.reason).toMatch(/stopped out at .*cooldown_after_stop_loss_hours 24/);
     expect(await tradesOf(db, pairs.E)).toHaveLength(1);
+  });
+
+  it('cooldown after a failed entry: a rejected leg is compensated, and the pair is not re-entered the next hour', async () => {
+    const { db } = h.testDb;
+    await activate(['G']);
+    h.sim.control.setFaults({ rejectSymbols: ['PRSM'] });
+    let tradeId: number;
+    try {
+      const first = await cycle();
+      expect(first.tradesOpened.map((t) => t.pairId)).toEqual([pairs.G]);
+      tradeId = first.tradesOpened[0].tradeId;
+      const failed = await waitFor('trade FAILED', () => tradeWithStatus(db, tradeId, ['FAILED']), 60_000);
+      expect(failed.failure_reason).toMatch(/PRSM/);
+    } finally {
+      h.sim.control.setFaults({ rejectSymbols: [] });
+    }
+    await waitFor('entry cost recorded', async () => ((await tradeWithStatus(db, tradeId, ['FAILED']))?.entry_cost ?? null) !== null);
+    expect(await positionsOf(h.broker, symbolsOf.G)).toEqual({ OPAL: 0, PRSM: 0 });
+
+    h.sim.control.updateClock({ advanceHours: 1 });
+    const detail = await expectRefused(await cycle(), 'G', 'COOLDOWN');
+    expect(detail.reason).toMatch(/entry failed at .*cooldown_after_failed_entry_hours 4/);
+    expect(detail.hours_left as number).toBeGreaterThan(1.5);
+    expect(detail.hours_left as number).toBeLessThan(4);
+    expect(await tradesOf(db, pairs.G)).toHaveLength(1);
   });
 
   it('daily-loss limit: equity 3% below the day start trips HALTED; entries stop, the live trade stays', async () => {
