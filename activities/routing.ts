@@ -1,6 +1,7 @@
 import { Context, log } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Broker } from '../broker/types';
+import type { StrategyConfig } from '../config/schema';
 import type { Db } from '../db/connection';
 import { recordSignalRefusal } from '../db/queries/risk';
 import { recentCloses } from '../db/queries/market-data';
@@ -22,16 +23,22 @@ export interface RoutingDeps {
   configPath: string;
 }
 
+/** What the pre-trade checks of one routing batch run on: the live view, the stored config, the latest closes. */
+interface RiskContext {
+  view: LiveRiskView;
+  config: StrategyConfig;
+  closes: Awaited<ReturnType<typeof recentCloses>>;
+}
+
 /**
  * Routing runs in an activity with the Temporal client rather than as child workflows: the PENDING row and
  * the workflow start are both idempotent (entry_signal_id key; USE_EXISTING / REJECT_DUPLICATE), so the whole
- * batch can simply be retried, and a trade's workflow never depends on the cycle that opened it.
+ * batch can simply be retried, and a trade's workflow never depends on the cycle that opened it. Entries first pass
+ * the pre-trade risk checks (README "Risk"); a refused one gets the rule on its signal row and no trade row.
  */
 export function createRoutingActivities({ db, taskQueue, client, broker, configPath }: RoutingDeps): Pick<PairsCycleActivities, 'routeSignals'> {
   const temporal = (): Client => client ?? Context.current().client;
-  const riskContext = async (
-    entries: EntryRoute[],
-  ): Promise<{ view: LiveRiskView; config: Awaited<ReturnType<typeof loadConfigForActivity>>; closes: Awaited<ReturnType<typeof recentCloses>> }> => {
+  const riskContext = async (entries: EntryRoute[]): Promise<RiskContext> => {
     const config = await loadConfigForActivity(db, configPath);
     const clock = await brokerCall(() => broker.getClock());
     const [view, closes] = await Promise.all([
