@@ -54,7 +54,8 @@ export function createPairEvaluationActivities({ db, configPath, broker }: PairE
       const liveCtx = await liveTradeContexts(db, broker, chunkTrades, closes, input.nowMs, config.max_bar_age_hours);
       const issues = new Map<number, string | null>();
       const liveByPair = new Map(liveTrades.map((t) => [t.pair_id, t]));
-      const blockedReason = !state.is_active ? 'strategy inactive' : input.entriesBlockedReason;
+      // The cycle's reason (reconciliation, trading state) says more than the flag it implies.
+      const blockedReason = input.entriesBlockedReason ?? (!state.is_active ? 'strategy inactive' : null);
       const cycleTs = new Date(Math.floor(input.nowMs / 1000) * 1000);
 
       const spreads: SpreadInsert[] = [];

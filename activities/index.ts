@@ -7,6 +7,7 @@ import { createMarketDataActivities } from './market-data';
 import { createOrderActivities } from './orders';
 import { createReconciliationActivities } from './reconciliation';
 import { createPairEvaluationActivities } from './evaluate-pairs';
+import { createRiskActivities } from './risk';
 import { createRoutingActivities } from './routing';
 import { createStrategyStateActivities, type CycleFinishedHook } from './strategy-state';
 import { createTradeActivities } from './trades';
@@ -41,6 +42,7 @@ export function createPairsActivities(deps: PairsActivitiesDeps): PairsActivitie
     ...createReconciliationActivities(deps),
     ...createPairEvaluationActivities(deps),
     ...createRoutingActivities(deps),
+    ...createRiskActivities(deps),
     ...createStrategyStateActivities(deps),
     ...createOrderActivities(deps),
     ...createTradeActivities(deps),

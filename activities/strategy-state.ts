@@ -1,5 +1,6 @@
 import type { Db } from '../db/connection';
-import { setStrategyActive, touchLastUpdate } from '../db/queries/strategy-state';
+import { setTradingState } from '../db/queries/risk';
+import { touchLastUpdate } from '../db/queries/strategy-state';
 import { getTradesByIds, listLiveTrades } from '../db/queries/trades';
 import type { EmergencyStopActivities, LiveTradeRef } from '../workflows/contracts/emergency-stop';
 import type { PairsCycleActivities } from '../workflows/contracts/pairs-cycle';
@@ -17,8 +18,16 @@ export function createStrategyStateActivities({ db, onCycleFinished }: { db: Db;
       if (input.startedAtMs !== undefined) onCycleFinished?.((Date.now() - input.startedAtMs) / 1000);
     },
 
+    /** The emergency stop's: HALTED (its workflow then flattens every live trade); true is ACTIVE. */
     async setStrategyActive(input: { isActive: boolean }): Promise<void> {
-      await setStrategyActive(db, input.isActive);
+      if (input.isActive) await setTradingState(db, { state: 'ACTIVE', reason: 'started', rule: null, changedBy: 'emergency-stop' });
+      else
+        await setTradingState(db, {
+          state: 'HALTED',
+          reason: 'emergency stop: every live trade closed at market',
+          rule: null,
+          changedBy: 'emergency-stop',
+        });
     },
 
     async listLiveTradeRefs(): Promise<LiveTradeRef[]> {

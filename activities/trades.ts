@@ -2,18 +2,10 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Broker } from '../broker/types';
 import type { Db } from '../db/connection';
 import { recentCloses } from '../db/queries/market-data';
-import {
-  closedTradePnls,
-  getTrade,
-  markTradeAttention,
-  markTradeClosed,
-  markTradeClosing,
-  markTradeFailed,
-  markTradeOpen,
-} from '../db/queries/trades';
+import { getTrade, markTradeAttention, markTradeClosed, markTradeClosing, markTradeFailed, markTradeOpen } from '../db/queries/trades';
 import { getStrategyState } from '../db/queries/strategy-state';
 import { latestZScore } from '../db/queries/spreads';
-import { closedTradeStats, sizeLegs } from '../strategy/sizing';
+import { recordSignalRefusal, setEntryCost } from '../db/queries/risk';
 import { linkSignalToTrade } from '../db/queries/signals';
 import type {
   EntryPlan,
@@ -25,6 +17,8 @@ import type {
 } from '../workflows/contracts/pair-trade';
 import { brokerCall } from './broker-errors';
 import { loadConfigForActivity } from './config-load';
+import { assessEntry, loadRiskView } from './risk-snapshot';
+import { failedEntryCost } from './failed-entry-cost';
 import { holdHours, shortLegSymbol, tradePnl } from '../strategy/trade-math';
 
 export interface TradeActivitiesDeps {
@@ -48,8 +42,9 @@ export function createTradeActivities({ db, broker, configPath }: TradeActivitie
   return {
     /**
      * Decides whether and how big to enter: the short leg must be shortable (checked before any order),
-     * both legs tradable, and sizeLegs (equity from the broker, closed-trade stats from pair_trade, last
-     * stored closes as prices) must give at least one share per leg.
+     * both legs tradable, the pre-trade risk checks must pass on the live numbers (a refusal is also recorded on
+     * the entry signal), and sizeLegs (equity from the broker, Kelly over the window of closed trades since the
+     * last reset, last stored closes as prices) must give at least one share per leg.
      */
     async planEntry(input: EntryPlanRequest): Promise<EntryPlan> {
       // Checked again right before the first order (fail closed: a missing row throws): an emergency stop that
@@ -73,8 +68,17 @@ export function createTradeActivities({ db, broker, configPath }: TradeActivitie
       const price1 = closes.get(input.symbol1)?.close[0];
       const price2 = closes.get(input.symbol2)?.close[0];
       if (price1 === undefined || price2 === undefined) return { ok: false, reason: 'no stored price for a leg' };
-      const equity = (await brokerCall(() => broker.getAccount())).equity;
-      const sizing = sizeLegs({ equity, price1, price2, closed: closedTradeStats(await closedTradePnls(db)), bootstrapPct: config.position_pct });
+      // Pre-trade checks again right before the first order, with the account as it is now (the cycle checked it
+      // when routing; other entries may have filled since).
+      const clock = await brokerCall(() => broker.getClock());
+      const view = await loadRiskView(db, broker, config, clock.timestamp.getTime());
+      const { verdict, sizing } = assessEntry(view, config, { ...input, price1, price2 });
+      if (!verdict.ok) {
+        const trade = await requireTrade(db, input.tradeId);
+        if (trade.entry_signal_id !== null)
+          await recordSignalRefusal(db, trade.entry_signal_id, verdict.rule, { reason: verdict.reason, ...verdict.numbers });
+        return { ok: false, reason: `risk ${verdict.rule}: ${verdict.reason}` };
+      }
       if (!sizing.ok) return { ok: false, reason: `sizing: ${sizing.reason}` };
       return { ok: true, qty1: sizing.qty1, qty2: sizing.qty2, price1, price2, reason: sizing.reason };
     },
@@ -123,8 +127,18 @@ export function createTradeActivities({ db, broker, configPath }: TradeActivitie
       return { pnl: closed.pnl ?? pnl, holdHours: closed.hold_hours ?? hours };
     },
 
+    /** FAILED with the reason, and what the entry cost when any order reached the broker (counted in total_pnl). */
     async recordTradeFailed(input: { tradeId: number; reason: string }): Promise<void> {
-      await markTradeFailed(db, input.tradeId, input.reason);
+      const trade = await markTradeFailed(db, input.tradeId, input.reason);
+      if (
+        trade.status === 'FAILED' &&
+        trade.workflow_id &&
+        !input.reason.startsWith('no entry:') &&
+        !input.reason.includes('COMPENSATION INCOMPLETE') &&
+        trade.entry_cost === null
+      ) {
+        await setEntryCost(db, input.tradeId, await failedEntryCost(broker, trade.workflow_id));
+      }
     },
 
     async recordTradeAttention(input: { tradeId: number; reason: string }): Promise<void> {

@@ -22,6 +22,7 @@ import { jsonBody, mountRoutes } from './routes/define';
 import { opsRouter } from './routes/ops';
 import { overviewRouter } from './routes/overview';
 import { pairsRouter } from './routes/pairs';
+import { riskRouter } from './routes/risk';
 import { ReadCache } from './read-cache';
 import { createStrategyControl, type StrategyControl } from './strategy-control';
 
@@ -126,6 +127,7 @@ export function createApp(deps: AppDeps): express.Express {
   api.use(backtestRouter(ctx, API_BASE_PATH, writeGuard));
   api.use(walkforwardRouter(ctx, API_BASE_PATH, writeGuard));
   api.use(discoveryRouter(ctx, API_BASE_PATH, writeGuard));
+  api.use(riskRouter(ctx, API_BASE_PATH, writeGuard));
   api.use(pairsRouter(ctx, API_BASE_PATH, writeGuard));
   api.use(notFoundHandler);
   app.use(API_BASE_PATH, api);

@@ -4,6 +4,7 @@ import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { Db } from '../db/connection';
 import { getStrategyMetricsRow } from '../db/queries/status-summary';
+import { TRADING_STATES } from '../strategy/risk/limits';
 
 /**
  * Metrics of the engine process itself. The cycle workflow's duration is observed by whoever runs the cycle
@@ -74,6 +75,23 @@ export function createApiMetrics(db: Db, logger: Logger): ApiMetrics {
     help: 'Seconds since strategy_state.last_update (the last completed cycle); -1 when none',
     registers: [registry],
   });
+  const tradingState = new Gauge({
+    name: 'pairs_trading_state',
+    help: 'Trading state: 1 for the current one of ACTIVE, REDUCING, HALTED (REDUCING and HALTED take no entries); alert on HALTED',
+    labelNames: ['state'] as const,
+    registers: [registry],
+  });
+  const refusals = new Counter({
+    name: 'pairs_entries_refused_total',
+    help: 'Entry signals refused by a pre-trade risk rule, by rule',
+    labelNames: ['rule'] as const,
+    registers: [registry],
+  });
+  const equity = new Gauge({
+    name: 'pairs_equity_dollars',
+    help: 'Account equity at the latest cycle snapshot; -1 when none',
+    registers: [registry],
+  });
   const dbUp = new Gauge({ name: 'pairs_metrics_database_up', help: '1 when the database answered this scrape', registers: [registry] });
 
   async function refreshFromDatabase(): Promise<void> {
@@ -89,6 +107,10 @@ export function createApiMetrics(db: Db, logger: Logger): ApiMetrics {
       openTrades.set(row.open_trades);
       attentionTrades.set(row.attention_trades);
       marketDataIssues.set((await tradesWithMarketDataIssues(db)).length);
+      for (const state of TRADING_STATES) tradingState.set({ state }, row.trading_state === state ? 1 : 0);
+      refusals.reset();
+      for (const r of row.refusals) refusals.inc({ rule: r.rule }, r.count);
+      equity.set(row.equity ?? -1);
       lastCycleAge.set(row.last_update ? (Date.now() - new Date(row.last_update).getTime()) / 1000 : -1);
       dbUp.set(1);
     } catch (err) {

@@ -24,6 +24,7 @@ import {
   statusSchema,
   symbolParamsSchema,
 } from './schemas';
+import { equityCurveSchema, kellyResetSchema, riskLimitsSchema, riskLimitsUpdateSchema, riskResponseSchema } from './risk-schemas';
 import { walkforwardHistorySchema, walkforwardRequestSchema, walkforwardResponseSchema, walkforwardRunParamsSchema } from './walkforward-schemas';
 
 type Responses = RouteConfig['responses'];
@@ -92,15 +93,33 @@ export function buildOpenApiDocument(basePath: string): ReturnType<OpenApiGenera
     security: secured,
     responses: { 202: json(discoveryStartedSchema, 'Started'), ...errors(400, 401, 413, 415, 503) },
   });
-  post('/start', 'Mark the strategy running and unpause the cycle schedule', json(messageSchema, 'Strategy started'), {}, [503]);
+  post(
+    '/start',
+    'Trading state ACTIVE (daily-loss and drawdown references re-based) and the cycle schedule unpaused',
+    json(messageSchema, 'Strategy started'),
+    {},
+    [503],
+  );
   post(
     '/stop',
-    'Stop new entries; the schedule is paused only when no trade is open (open trades keep being managed)',
+    'Trading state REDUCING: no new entries, exits and stops continue; the schedule is paused only when no trade is open',
     json(messageSchema, 'Strategy stopped'),
     {},
     [503],
   );
-  post('/emergency-stop', 'Close every open trade at market', json(messageSchema, 'Emergency stop executed for N pairs'), {}, [503]);
+  get('/risk', 'Risk limits, trading state, sizing verdict, latest account snapshot, refused entries', json(riskResponseSchema, 'Risk'), {}, [503]);
+  post('/risk', 'Update risk limits (stored in PostgreSQL, logged in /config/history)', json(riskLimitsSchema, 'The new limits'), {
+    request: { body: { content: { 'application/json': { schema: riskLimitsUpdateSchema } }, required: true } },
+  });
+  post('/risk/kelly-reset', 'Reset sizing to bootstrap: Kelly counts only trades closed from now on', json(kellyResetSchema, 'Reset'));
+  get('/risk/equity', 'Equity snapshots (one per cycle hour) with drawdown, max drawdown and Sharpe', json(equityCurveSchema, 'Equity curve'));
+  post(
+    '/emergency-stop',
+    'Trading state HALTED and every open trade closed at market',
+    json(messageSchema, 'Emergency stop executed for N pairs'),
+    {},
+    [503],
+  );
   post(
     '/{pair_id}/close',
     'Close the open trade of a pair (answers within 2 s: 202 with the trade state while the close goes on)',

@@ -64,8 +64,14 @@ export const statusSchema = z
         }),
       )
       .openapi({ description: 'Trades whose exit or compensation could not complete yet (still retrying until flat)' }),
-    total_pnl: z.number().openapi({ description: 'Realized P&L of closed trades, dollars (unrealized not included)' }),
+    total_pnl: z.number().openapi({ description: 'Realized P&L, dollars: closed trades minus what failed entries cost (unrealized not included)' }),
     last_update: isoTime.nullable(),
+    trading_state: z.enum(['ACTIVE', 'REDUCING', 'HALTED']).openapi({ description: 'REDUCING and HALTED take no entries; exits and stops continue' }),
+    trading_state_reason: z.string(),
+    trading_state_since: isoTime.nullable(),
+    realized_pnl: z.number().openapi({ description: 'Same as total_pnl' }),
+    unrealized_pnl: z.number().openapi({ description: "Open trades marked at their pair's latest prices, dollars" }),
+    no_edge: z.string().nullable().openapi({ description: 'Why entries stopped when Kelly over its window says there is no edge, else null' }),
   })
   .openapi('Status');
 
@@ -92,11 +98,15 @@ export const activeSchema = z.object({ pairs: z.array(activePairSchema) }).opena
 
 export const performanceSchema = z
   .object({
-    total_pnl: z.number(),
-    sharpe_ratio: z.number().openapi({ description: 'Mean / sample std of daily realized P&L over weekdays since the first close, x sqrt(252)' }),
-    max_drawdown: z
-      .number()
-      .openapi({ description: 'Largest peak-to-trough fall of account equity (starting equity + cumulative realized P&L), PERCENT' }),
+    total_pnl: z.number().openapi({ description: 'Realized P&L of closed trades minus what failed entries cost' }),
+    sharpe_ratio: z.number().openapi({
+      description:
+        'Daily returns of the equity series snapshotted from the broker each cycle, mean / sample std x sqrt(252) (before two snapshots: daily realized P&L)',
+    }),
+    max_drawdown: z.number().openapi({
+      description:
+        'Largest peak-to-trough fall of the broker equity series, PERCENT (before two snapshots: starting equity + cumulative realized P&L)',
+    }),
     win_rate: z.number().openapi({ description: 'Fraction of closed trades with P&L > 0' }),
     avg_hold_time: z.number().openapi({ description: 'Mean hold time of closed trades, hours' }),
   })

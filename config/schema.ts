@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { riskSectionSchema } from './risk-schema';
 
 const positive = (what: string) =>
   z
@@ -55,6 +56,7 @@ export const strategyConfigSchema = z
     lookback_bars: z.number().int().min(20).max(10000),
     discovery: discoverySchema,
     backtest: backtestSchema,
+    risk: riskSectionSchema,
   })
   .superRefine((value, ctx) => {
     orderedThresholds(value, ctx);

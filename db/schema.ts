@@ -2,6 +2,7 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from '
 import type { BacktestMetrics, PerformanceMetrics } from '../strategy/backtest-result';
 import type { ExitSignalType, TradeSide } from '../strategy/signals';
 import type { TradeStatus } from '../strategy/trade-status';
+import type { TradingState } from '../strategy/risk/limits';
 
 export type { TradeSide, TradeStatus };
 
@@ -69,6 +70,9 @@ export interface PairSignalTable {
   /** The trade this signal opened or closed, once routed. */
   trade_id: number | null;
   created_at: Generated<Timestamp>;
+  /** The risk rule that refused this entry and its numbers (migration 006_risk). */
+  risk_rule: Generated<string | null>;
+  risk_detail: Generated<Record<string, unknown> | null>;
 }
 
 export interface PairTradeTable {
@@ -105,6 +109,8 @@ export interface PairTradeTable {
   market_data_issue_since: Timestamp | null;
   /** P&L of fractional shares a split paid out in cash (migration 005); added to the trade's P&L at close. */
   split_cash_pnl: Generated<number>;
+  /** Realised cost of a FAILED entry: its fills and their compensation (migration 006_risk). */
+  entry_cost: Generated<number | null>;
   created_at: Generated<Timestamp>;
   updated_at: Generated<Timestamp>;
 }
@@ -221,9 +227,37 @@ export interface TradeCorporateActionTable {
   applied_at: Generated<Timestamp>;
 }
 
+/** The trading state (one row; migration 006_risk). */
+export interface RiskStateTable {
+  id: Generated<number>;
+  trading_state: TradingState;
+  reason: string;
+  rule: string | null;
+  changed_by: string;
+  changed_at: Generated<Timestamp>;
+  /** POST /start: daily-loss and drawdown references count equity snapshots from here on. */
+  baseline_reset_at: Timestamp | null;
+  /** POST /risk/kelly-reset: Kelly counts trades closed from here on (bootstrap sizing until 20 have). */
+  kelly_reset_at: Timestamp | null;
+}
+
+/** The broker account at one cycle hour (natural key `ts`). */
+export interface EquitySnapshotTable {
+  ts: Timestamp;
+  equity: number;
+  cash: number;
+  buying_power: number;
+  gross_exposure: number;
+  realized_pnl: number;
+  unrealized_pnl: number;
+  taken_at: Generated<Timestamp>;
+}
+
 export interface Database {
   'strategy_engine.corporate_action': CorporateActionTable;
   'strategy_engine.trade_corporate_action': TradeCorporateActionTable;
+  'strategy_engine.risk_state': RiskStateTable;
+  'strategy_engine.equity_snapshot': EquitySnapshotTable;
   'strategy_engine.pair_registry': PairRegistryTable;
   'strategy_engine.pair_spread': PairSpreadTable;
   'strategy_engine.pair_signal': PairSignalTable;
@@ -250,3 +284,5 @@ export type WalkforwardRunRow = Selectable<WalkforwardRunTable>;
 export type MarketBarRow = Selectable<MarketDataTable>;
 export type StrategyStateRow = Selectable<StrategyStateTable>;
 export type ConfigChangeRow = Selectable<ConfigChangeTable>;
+export type RiskStateRow = Selectable<RiskStateTable>;
+export type EquitySnapshotRow = Selectable<EquitySnapshotTable>;

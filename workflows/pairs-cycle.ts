@@ -2,6 +2,7 @@ import { log, patched, proxyActivities, workflowInfo } from '@temporalio/workflo
 import {
   CYCLE_CONFIG_ONCE_PATCH,
   PAIRS_CYCLE_ACTIVITY_OPTIONS,
+  RISK_CYCLE_PATCH,
   evaluationParts,
   type CycleConfig,
   type CycleSummary,
@@ -16,6 +17,7 @@ const market = proxyActivities<Pick<PairsCycleActivities, 'readMarketClock'>>(PA
 const recon = proxyActivities<Pick<PairsCycleActivities, 'reconcile'>>(PAIRS_CYCLE_ACTIVITY_OPTIONS.reconciliation);
 const steps = proxyActivities<Pick<PairsCycleActivities, 'refreshMarketData' | 'evaluatePairs' | 'routeSignals'>>(PAIRS_CYCLE_ACTIVITY_OPTIONS.steps);
 const strategy = proxyActivities<Pick<PairsCycleActivities, 'finishCycle'>>(PAIRS_CYCLE_ACTIVITY_OPTIONS.state);
+const risk = proxyActivities<Pick<PairsCycleActivities, 'assessRisk'>>(PAIRS_CYCLE_ACTIVITY_OPTIONS.risk);
 
 function reconciliationLines(report: ReconciliationReport): CycleSummary['reconciliation'] {
   return {
@@ -77,6 +79,11 @@ export async function pairsCycleWorkflow(input: PairsCycleInput = {}): Promise<C
     summary.entriesBlockedReason = `reconciliation: unexplained position in ${report.unexplained.map((d) => d.symbol).join(', ')}`;
     log.warn('entries blocked this cycle', { reason: summary.entriesBlockedReason });
   }
+  // Equity snapshot and the account-wide limits, before any entry: a tripped limit blocks this cycle's entries.
+  if (patched(RISK_CYCLE_PATCH)) {
+    summary.risk = await risk.assessRisk(config ? { nowMs: clock.nowMs, config } : { nowMs: clock.nowMs });
+    if (summary.risk.tradingState !== 'ACTIVE') summary.entriesBlockedReason ??= `trading state ${summary.risk.tradingState}: ${summary.risk.reason}`;
+  }
 
   const refreshed = await steps.refreshMarketData(config ? { nowMs: clock.nowMs, config } : { nowMs: clock.nowMs });
   summary.barsUpserted = refreshed.barsUpserted;
@@ -107,6 +114,7 @@ export async function pairsCycleWorkflow(input: PairsCycleInput = {}): Promise<C
   const routed = await steps.routeSignals({ entries: evaluation.entries, exits: evaluation.exits });
   summary.tradesOpened = routed.opened;
   summary.tradesClosing = routed.exitsSignalled;
+  if (routed.notOpened.length > 0) summary.entriesRefused = routed.notOpened;
   await strategy.finishCycle({ nowMs: clock.nowMs, startedAtMs: workflowInfo().startTime.getTime() });
   return summary;
 }

@@ -1,5 +1,5 @@
 import express, { type RequestHandler } from 'express';
-import { setStrategyActive } from '../../db/queries/strategy-state';
+import { getRiskState, setTradingState } from '../../db/queries/risk';
 import { countLiveTrades } from '../../db/queries/pair-views';
 import { listLiveTrades } from '../../db/queries/trades';
 import { withTimeout, type ApiContext } from '../context';
@@ -21,32 +21,37 @@ function temporalUnavailable(what: string, err: unknown): HttpError {
 }
 
 /**
- * POST /start: strategy_state.is_active = true and the cycle schedule unpaused, in one database transaction (if
- * Temporal refuses, the flag is rolled back and the answer is 503). POST /stop: is_active = false, which blocks
- * new entries at the next cycle; the schedule is paused only when no trade is live, because open trades get
+ * POST /start: trading state ACTIVE (strategy_state.is_active true; the daily-loss and drawdown references re-based
+ * on the latest equity snapshot) and the cycle schedule unpaused (if Temporal refuses, the previous state is put back
+ * and the answer is 503). POST /stop: REDUCING (is_active false), which blocks new entries; the schedule is paused only when no trade is live, because open trades get
  * their exit signals (EXIT, STOP_LOSS) from the cycle and must keep being managed. If pausing fails the flag
  * still applies (stopping must work while Temporal is down). A schedule that is not deployed yet is not an
- * error. POST /emergency-stop runs the emergency-stop workflow (it also sets the strategy inactive).
+ * error. POST /emergency-stop runs the emergency-stop workflow (HALTED, every live trade closed at market).
  */
 export function controlRouter(ctx: ApiContext, prefix: string, writeGuard: RequestHandler[]): express.Router {
   const router = express.Router();
   const start: RequestHandler = async (req, res) => {
     parseOr400(emptyBodySchema, req.body, 'body (this endpoint takes none)');
-    await ctx.db.transaction().execute(async (trx) => {
-      await setStrategyActive(trx, true);
-      let schedule;
-      try {
-        schedule = await withTimeout(ctx.control.setSchedulePaused(false, 'started via API'), SCHEDULE_TIMEOUT_MS, 'unpause');
-      } catch (err) {
-        throw temporalUnavailable('unpausing the cycle schedule failed', err);
-      }
-      ctx.logger.info({ schedule }, 'strategy started via API');
-    });
+    const before = await getRiskState(ctx.db);
+    await setTradingState(ctx.db, { state: 'ACTIVE', reason: 'started via API', rule: null, changedBy: 'api', rebase: true });
+    let schedule;
+    try {
+      schedule = await withTimeout(ctx.control.setSchedulePaused(false, 'started via API'), SCHEDULE_TIMEOUT_MS, 'unpause');
+    } catch (err) {
+      await setTradingState(ctx.db, { state: before.trading_state, reason: before.reason, rule: before.rule, changedBy: before.changed_by });
+      throw temporalUnavailable('unpausing the cycle schedule failed', err);
+    }
+    ctx.logger.info({ schedule, from: before.trading_state }, 'strategy started via API');
     res.json({ message: 'Strategy started' });
   };
   const stop: RequestHandler = async (req, res) => {
     parseOr400(emptyBodySchema, req.body, 'body (this endpoint takes none)');
-    await setStrategyActive(ctx.db, false);
+    // REDUCING: no entries, exits and stops continue. A HALTED strategy stays HALTED.
+    await setTradingState(
+      ctx.db,
+      { state: 'REDUCING', reason: 'stopped via API: no new entries; exits and stops continue', rule: null, changedBy: 'api' },
+      ['ACTIVE', 'REDUCING'],
+    );
     const live = await countLiveTrades(ctx.db);
     let schedule: string = 'left running: open trades are still managed by the cycle';
     if (live === 0) {

@@ -7,6 +7,10 @@ import { computePerformance } from '../performance';
 import type { ActiveResponse, StatusResponse } from '../schemas';
 import { mountRoutes } from './define';
 import { DAY_MS } from '../../strategy/time-units';
+import { listEquitySnapshots, realizedPnl } from '../../db/queries/equity';
+import { closedPnlsSince, getRiskState } from '../../db/queries/risk';
+import { equityStats } from '../../strategy/risk/equity-series';
+import { kellyEdge } from '../../strategy/risk/kelly-edge';
 
 /** Unrealized P&L of a position-holding trade at the pair's latest spread prices; 0 otherwise. */
 function unrealizedPnl(row: ActivePairRow): number {
@@ -18,14 +22,21 @@ function unrealizedPnl(row: ActivePairRow): number {
 }
 
 async function statusBody(ctx: ApiContext): Promise<string> {
-  const row = await getStatusRow(ctx.db);
+  const [row, pairs, noEdge] = await Promise.all([getStatusRow(ctx.db), listActivePairsWithState(ctx.db), noEdgeReason(ctx)]);
+  const realized = money(row.total_pnl - row.failed_entry_cost);
   const body: StatusResponse = {
     is_active: row.is_active,
     total_pairs: row.total_pairs,
     active_pairs: row.active_pairs,
-    total_pnl: money(row.total_pnl),
+    total_pnl: realized,
     last_update: isoUtc(row.last_update),
     needs_attention: row.needs_attention,
+    trading_state: row.trading_state as StatusResponse['trading_state'],
+    trading_state_reason: row.trading_state_reason,
+    trading_state_since: isoUtc(row.trading_state_since),
+    realized_pnl: realized,
+    unrealized_pnl: money(pairs.reduce((sum, p) => sum + unrealizedPnl(p), 0)),
+    no_edge: noEdge,
   };
   return JSON.stringify(body);
 }
@@ -47,8 +58,26 @@ async function activeBody(ctx: ApiContext): Promise<string> {
   return JSON.stringify(body);
 }
 
+/**
+ * Over closed trades, with what failed entries cost in total_pnl; once the cycle has snapshotted the broker's equity
+ * at least twice, drawdown and Sharpe come from that series (marked to market, costs and all).
+ */
 async function performanceBody(ctx: ApiContext): Promise<string> {
-  return JSON.stringify(computePerformance(await listClosedTrades(ctx.db), ctx.startingEquity));
+  const [trades, snapshots, realized] = await Promise.all([listClosedTrades(ctx.db), listEquitySnapshots(ctx.db), realizedPnl(ctx.db)]);
+  const body = computePerformance(trades, ctx.startingEquity);
+  body.total_pnl = money(realized.closed - realized.failedEntryCost);
+  if (snapshots.length >= 2) {
+    const stats = equityStats(snapshots.map((r) => ({ tsMs: new Date(r.ts).getTime(), equity: r.equity })));
+    body.max_drawdown = stats.maxDrawdownPct;
+    body.sharpe_ratio = stats.sharpe;
+  }
+  return JSON.stringify(body);
+}
+
+/** "no edge: ..." while Kelly over its window stops entries, else null. */
+async function noEdgeReason(ctx: ApiContext): Promise<string | null> {
+  const [config, state] = await Promise.all([ctx.config.get(), getRiskState(ctx.db)]);
+  return kellyEdge(config.risk, await closedPnlsSince(ctx.db, state.kelly_reset_at)).refusal;
 }
 
 /** GET /status, /active, /performance: strategy-wide summaries (served through ctx.reads). */

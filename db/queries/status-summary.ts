@@ -10,6 +10,11 @@ export interface StatusRow {
   total_pnl: number;
   last_update: Date | null;
   needs_attention: Array<{ trade_id: number; pair_id: number; reason: string | null; since: string | null }>;
+  /** What failed entries cost (their fills and compensation), as a positive number. */
+  failed_entry_cost: number;
+  trading_state: string;
+  trading_state_reason: string;
+  trading_state_since: Date;
 }
 
 export async function getStatusRow(db: Db): Promise<StatusRow> {
@@ -22,7 +27,11 @@ export async function getStatusRow(db: Db): Promise<StatusRow> {
       (SELECT last_update FROM strategy_engine.strategy_state WHERE id = 1) AS last_update,
       COALESCE((SELECT json_agg(json_build_object('trade_id', id, 'pair_id', pair_id, 'reason', attention_reason,
           'since', to_char(attention_since AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ORDER BY id)
-        FROM strategy_engine.pair_trade WHERE status = 'NEEDS_ATTENTION'), '[]'::json) AS needs_attention`.execute(db);
+        FROM strategy_engine.pair_trade WHERE status = 'NEEDS_ATTENTION'), '[]'::json) AS needs_attention,
+      (SELECT COALESCE(sum(entry_cost), 0) FROM strategy_engine.pair_trade WHERE status = 'FAILED' AND entry_cost IS NOT NULL) AS failed_entry_cost,
+      COALESCE((SELECT trading_state FROM strategy_engine.risk_state WHERE id = 1), 'HALTED') AS trading_state,
+      COALESCE((SELECT reason FROM strategy_engine.risk_state WHERE id = 1), 'risk_state row missing') AS trading_state_reason,
+      (SELECT changed_at FROM strategy_engine.risk_state WHERE id = 1) AS trading_state_since`.execute(db);
   return rows[0];
 }
 
@@ -53,6 +62,9 @@ export interface StrategyMetricsRow {
   open_trades: number;
   attention_trades: number;
   last_update: Date | null;
+  trading_state: string | null;
+  refusals: { rule: string; count: number }[];
+  equity: number | null;
 }
 
 /** Everything /metrics reads from the database at scrape time, in one statement. */
@@ -67,6 +79,10 @@ export async function getStrategyMetricsRow(db: Db): Promise<StrategyMetricsRow>
       (SELECT 2 * count(*)::int FROM strategy_engine.pair_trade WHERE exit_time IS NOT NULL) AS exit_orders,
       (SELECT count(*)::int FROM strategy_engine.pair_trade WHERE status IN ('OPEN', 'CLOSING', 'NEEDS_ATTENTION')) AS open_trades,
       (SELECT count(*)::int FROM strategy_engine.pair_trade WHERE status = 'NEEDS_ATTENTION') AS attention_trades,
-      (SELECT last_update FROM strategy_engine.strategy_state WHERE id = 1) AS last_update`.execute(db);
+      (SELECT last_update FROM strategy_engine.strategy_state WHERE id = 1) AS last_update,
+      (SELECT trading_state FROM strategy_engine.risk_state WHERE id = 1) AS trading_state,
+      COALESCE((SELECT json_agg(json_build_object('rule', risk_rule, 'count', n)) FROM
+        (SELECT risk_rule, count(*)::int AS n FROM strategy_engine.pair_signal WHERE risk_rule IS NOT NULL GROUP BY risk_rule) r), '[]'::json) AS refusals,
+      (SELECT equity FROM strategy_engine.equity_snapshot ORDER BY ts DESC LIMIT 1) AS equity`.execute(db);
   return rows[0];
 }

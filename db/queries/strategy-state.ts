@@ -8,10 +8,6 @@ export async function getStrategyState(db: Db): Promise<StrategyStateRow> {
   return row;
 }
 
-export async function setStrategyActive(db: Db, isActive: boolean): Promise<void> {
-  await db.updateTable('strategy_engine.strategy_state').set({ is_active: isActive, updated_at: NOW }).where('id', '=', 1).execute();
-}
-
 export async function touchLastUpdate(db: Db, at: Date): Promise<void> {
   await db.updateTable('strategy_engine.strategy_state').set({ last_update: at, updated_at: NOW }).where('id', '=', 1).execute();
 }

@@ -205,15 +205,3 @@ export async function markTradeClosed(db: Db, tradeId: number, fill: CloseFill):
     return closed;
   });
 }
-
-/** P&L of every CLOSED trade of the strategy (all pairs), oldest first: the Kelly sizing history. */
-export async function closedTradePnls(db: Db): Promise<number[]> {
-  const rows = await db
-    .selectFrom('strategy_engine.pair_trade')
-    .select('pnl')
-    .where('status', '=', 'CLOSED')
-    .where('pnl', 'is not', null)
-    .orderBy('exit_time')
-    .execute();
-  return rows.map((r) => r.pnl as number);
-}

@@ -123,6 +123,13 @@ describe('pairs API read endpoints', () => {
       total_pnl: 220,
       last_update: '2026-03-28T14:00:00+00:00',
       needs_attention: [],
+      // Issue 12, beside the spec's fields: the trading state, and P&L split (the open trades marked as in GET /active).
+      trading_state: 'ACTIVE',
+      trading_state_reason: 'from strategy_state.is_active',
+      trading_state_since: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      realized_pnl: 220,
+      unrealized_pnl: 68.24,
+      no_edge: null,
     });
   });
 
@@ -272,6 +279,12 @@ describe('pairs API read endpoints', () => {
       'needs_attention',
       'total_pnl',
       'last_update',
+      'trading_state',
+      'trading_state_reason',
+      'trading_state_since',
+      'realized_pnl',
+      'unrealized_pnl',
+      'no_edge',
     ]);
     expect(doc.body.paths[`${API}/config`].post.security).toEqual([{ bearerAuth: [] }]);
 

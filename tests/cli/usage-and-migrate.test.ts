@@ -46,7 +46,7 @@ describe('pairs CLI', () => {
       expect(second.stdout).not.toMatch(/config: stored/);
       const count = await sql<{ n: number }>`SELECT count(*)::int AS n FROM information_schema.tables
         WHERE table_schema = 'strategy_engine' AND table_name NOT LIKE 'kysely_%'`.execute(t.db);
-      expect(count.rows[0].n).toBe(12);
+      expect(count.rows[0].n).toBe(16);
     });
   });
 });

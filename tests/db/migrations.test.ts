@@ -7,12 +7,14 @@ const TABLES = [
   'backtest_run',
   'config_change',
   'corporate_action',
+  'equity_snapshot',
   'market_data',
   'pair_performance',
   'pair_registry',
   'pair_signal',
   'pair_spread',
   'pair_trade',
+  'risk_state',
   'strategy_config',
   'strategy_state',
   'symbol_order_lane',
@@ -50,6 +52,7 @@ describe('migrations on a fresh database', () => {
       '003_config_and_registry_status',
       '004_trade_attention',
       '005_market_data_entry_stats',
+      '006_risk',
     ]);
 
     const tables = await sql<{ table_name: string }>`

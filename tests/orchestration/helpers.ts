@@ -1,4 +1,7 @@
 import { inspect } from 'node:util';
+import { sql } from 'kysely';
+import { setTradingState } from '../../db/queries/risk';
+import type { RiskLimits } from '../../strategy/risk/limits';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -194,4 +197,15 @@ export async function startTestTrade(db: Db, client: Client, taskQueue: string, 
   const { trade } = await createPendingTrade(db, { pairId, entrySignalId: signal.id, side, entryZ: null }, pairTradeWorkflowId);
   await startPairTradeWorkflow(client, { entryZ: null, ...o, tradeId: trade!.id }, taskQueue);
   return trade!;
+}
+
+/** Changes some risk limits of the stored config (seeded by the first cycle or config read). */
+export async function setRiskLimits(db: Db, limits: Partial<RiskLimits>): Promise<void> {
+  await sql`UPDATE strategy_engine.strategy_config
+            SET config = jsonb_set(config, '{risk}', COALESCE(config->'risk', '{}'::jsonb) || ${JSON.stringify(limits)}::jsonb)`.execute(db);
+}
+
+/** The operator's POST /start, without the API: ACTIVE, limits re-based on the latest equity snapshot. */
+export async function resumeTrading(db: Db): Promise<void> {
+  await setTradingState(db, { state: 'ACTIVE', reason: 'test: started', rule: null, changedBy: 'test', rebase: true });
 }

@@ -7,7 +7,7 @@ import { queryTradeState, requestClose } from '../../temporal/pair-trade-client'
 import { runCycleNow } from '../../temporal/run-cycle-now';
 import { runEmergencyStop } from '../../temporal/run-emergency-stop';
 import { TRADE_STATUS, type TradeTiming } from '../../workflows/contracts/pair-trade';
-import { seedPair, startHarness, startTestTrade, tradeWithStatus, waitFor, type Harness } from './helpers';
+import { resumeTrading, seedPair, setRiskLimits, startHarness, startTestTrade, tradeWithStatus, waitFor, type Harness } from './helpers';
 
 jest.setTimeout(240_000);
 
@@ -44,6 +44,15 @@ describe('one shared account: pairs that share symbols', () => {
     ];
     for (const [symbol1, symbol2] of pairs) await seedPair(h.testDb.db, h.broker, { symbol1, symbol2, entry: 1000, stopLoss: 2000 });
     await runCycleNow(client, { taskQueue: h.taskQueue });
+    // These scenarios open pairs that share a symbol on purpose: the risk limits that would refuse them are opened up.
+    await setRiskLimits(h.testDb.db, {
+      max_open_pairs: 50,
+      max_pairs_per_symbol: 10,
+      max_symbol_exposure_pct: 400,
+      max_gross_exposure_pct: 400,
+      buying_power_check: false,
+      cooldown_after_failed_entry_hours: 0,
+    });
   });
 
   afterAll(async () => {
@@ -172,7 +181,7 @@ describe('one shared account: pairs that share symbols', () => {
     for (const t of [a, b]) expect(await tradeWithStatus(h.testDb.db, t.tradeId, ['CLOSED'])).toBeDefined();
     const positions = await expectBrokerMatchesTrades();
     for (const symbol of ['ARQX', 'BLVN', 'CRDM']) expect(positions[symbol] ?? 0).toBe(0);
-    await h.testDb.db.updateTable('strategy_engine.strategy_state').set({ is_active: true }).execute();
+    await resumeTrading(h.testDb.db);
   });
 
   it('emergency stop outside market hours: orders wait for the open (in flight, not done), then the account is flat', async () => {
@@ -188,7 +197,7 @@ describe('one shared account: pairs that share symbols', () => {
     for (const t of [a, b]) await waitFor(`trade ${t.tradeId} CLOSED`, () => tradeWithStatus(h.testDb.db, t.tradeId, ['CLOSED']), 120_000);
     const positions = await expectBrokerMatchesTrades();
     for (const symbol of ['ARQX', 'BLVN', 'CRDM']) expect(positions[symbol] ?? 0).toBe(0);
-    await h.testDb.db.updateTable('strategy_engine.strategy_state').set({ is_active: true }).execute();
+    await resumeTrading(h.testDb.db);
   });
 
   it('an emergency stop sent while a cycle routes entries: no trade opens after it, the account ends flat', async () => {

@@ -62,6 +62,19 @@ describe('pair-trade edge cases against the simulator', () => {
       expect(comp).toMatchObject({ status: 'filled', qty: entry!.filledQty, filledQty: entry!.filledQty });
     }
     expect(await positionsOf(h.broker, ['ARQX', 'CRDM'])).toEqual({ ARQX: 0, CRDM: 0 });
+    // What the failed entry cost (issue 12: counted in total_pnl): buys paid minus sells received over its fills.
+    let expectedCost = 0;
+    for (const phase of ['entry', 'comp']) {
+      for (const leg of [1, 2]) {
+        const o = (await h.broker.getOrderByClientId(`${ids.workflowId}-${phase}-leg${leg}`))!;
+        expectedCost += (o.side === 'buy' ? 1 : -1) * o.filledQty * o.filledAvgPrice!;
+      }
+    }
+    const costed = await waitFor('entry cost recorded', async () => {
+      const row = await tradeWithStatus(h.testDb.db, ids.tradeId, ['FAILED']);
+      return row?.entry_cost !== null ? row : undefined;
+    });
+    expect(costed.entry_cost).toBeCloseTo(expectedCost, 2);
   });
 
   it('places each leg order once through broker 5xx, lost replies and 429s', async () => {
@@ -104,7 +117,7 @@ describe('pair-trade edge cases against the simulator', () => {
     await activateOnly(db, pairId);
     const market = createMarketDataActivities({ db, broker: h.broker, configPath });
     const signals = createPairEvaluationActivities({ db, configPath });
-    const routing = createRoutingActivities({ db, taskQueue: h.taskQueue, client: h.env.client });
+    const routing = createRoutingActivities({ db, taskQueue: h.taskQueue, client: h.env.client, broker: h.broker, configPath });
 
     const { nowMs } = await market.readMarketClock();
     const bars = await market.refreshMarketData({ nowMs });

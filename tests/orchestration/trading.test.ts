@@ -12,7 +12,7 @@ import { pairTradeWorkflowId } from '../../workflows/contracts/pair-trade';
 import { tradePnl } from '../../strategy/trade-math';
 import type { TestDatabase } from '../helpers/database';
 import { TEMPORAL_CLI } from '../helpers/temporal';
-import { activateOnly, positionsOf, seedPair, startHarness, tradeWithStatus, tradesOf, waitFor, type Harness } from './helpers';
+import { activateOnly, positionsOf, resumeTrading, seedPair, startHarness, tradeWithStatus, tradesOf, waitFor, type Harness } from './helpers';
 
 const run = promisify(execFile);
 
@@ -260,7 +260,7 @@ describe('pairs orchestration against the simulator', () => {
     const after = await runCycleNow(client, { taskQueue: TASK_QUEUE });
     expect(after.tradesOpened).toEqual([]);
     expect(after.signals).toEqual({ SKIPPED: 1 });
-    await db.updateTable('strategy_engine.strategy_state').set({ is_active: true }).execute();
+    await resumeTrading(db);
   });
 
   // Last: it moves the simulator's clock to the weekend, and time never goes back.

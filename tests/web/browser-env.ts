@@ -115,3 +115,31 @@ export async function openPage(env: BrowserEnv, urlPath: string, timeout = 20_00
   await page.waitForSelector('body[data-loaded=true]', { timeout });
   return { page, problems };
 }
+
+/** Size of each chart's canvases and how many pixels carry the given line colour (±12 per channel). */
+export async function chartPixels(page: Page, selector: string, rgb: [number, number, number]) {
+  return page.$$eval(
+    selector,
+    (charts, color) =>
+      charts.map((chart) => {
+        let linePixels = 0;
+        let painted = 0;
+        let width = 0;
+        let height = 0;
+        for (const canvas of Array.from(chart.querySelectorAll('canvas'))) {
+          width = Math.max(width, canvas.width);
+          height = Math.max(height, canvas.height);
+          const ctx = canvas.getContext('2d');
+          if (!ctx || canvas.width === 0 || canvas.height === 0) continue;
+          const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+          for (let i = 0; i < data.length; i += 4) {
+            if (data[i + 3] === 0) continue;
+            if (data[i] < 250 || data[i + 1] < 250 || data[i + 2] < 250) painted++;
+            if (Math.abs(data[i] - color[0]) <= 12 && Math.abs(data[i + 1] - color[1]) <= 12 && Math.abs(data[i + 2] - color[2]) <= 12) linePixels++;
+          }
+        }
+        return { width, height, painted, linePixels };
+      }),
+    rgb,
+  );
+}

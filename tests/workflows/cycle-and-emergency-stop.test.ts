@@ -8,6 +8,7 @@ import {
   type PairsCycleInput,
   type PairsEvaluation,
   type ReconciliationReport,
+  type RiskReport,
   type RoutingResult,
 } from '../../workflows/contracts/pairs-cycle';
 import type { StrategyConfig } from '../../config/schema';
@@ -51,7 +52,24 @@ describe('pairs cycle', () => {
   /** The workflow passes the stored config through to its steps without reading it. */
   const CONFIG = { entry_threshold: 2.1, lookback_bars: 500 } as unknown as StrategyConfig;
 
-  function fakeCycle(clock: { isOpen: boolean; nowMs: number }, report: ReconciliationReport, activePairs = 3) {
+  const RISK_OK: RiskReport = {
+    tradingState: 'ACTIVE',
+    reason: 'started',
+    equity: 100_000,
+    dailyLossPct: 0,
+    drawdownPct: 0,
+    tripped: null,
+    flattened: 0,
+    noEdge: null,
+  };
+
+  function fakeCycle(
+    clock: { isOpen: boolean; nowMs: number },
+    report: ReconciliationReport,
+    activePairs = 3,
+    riskReport: RiskReport = RISK_OK,
+    routing: RoutingResult = ROUTING,
+  ) {
     const calls: Array<{ name: keyof PairsCycleActivities; input?: unknown }> = [];
     const activities: PairsCycleActivities = {
       loadCycleConfig: async () => {
@@ -76,7 +94,11 @@ describe('pairs cycle', () => {
       },
       routeSignals: async (input) => {
         calls.push({ name: 'routeSignals', input });
-        return ROUTING;
+        return routing;
+      },
+      assessRisk: async (input) => {
+        calls.push({ name: 'assessRisk', input });
+        return riskReport;
       },
       finishCycle: async (input) => {
         calls.push({ name: 'finishCycle', input });
@@ -133,11 +155,13 @@ describe('pairs cycle', () => {
       'loadCycleConfig',
       'readMarketClock',
       'reconcile',
+      'assessRisk',
       'refreshMarketData',
       'evaluatePairs',
       'routeSignals',
       'finishCycle',
     ]);
+    expect(fake.inputOf('assessRisk')).toEqual({ nowMs: NOW_MS, config: CONFIG });
     expect(fake.inputOf('refreshMarketData')).toEqual({ nowMs: NOW_MS, config: CONFIG });
     expect(fake.inputOf('evaluatePairs')).toEqual({ nowMs: NOW_MS, entriesBlockedReason: blocked, config: CONFIG, chunk: { part: 0, parts: 1 } });
     expect(fake.inputOf('routeSignals')).toEqual({ entries: EVALUATION.entries, exits: EVALUATION.exits });
@@ -158,7 +182,25 @@ describe('pairs cycle', () => {
       reconciliation: { unexplained: ['XYZ: broker 5, trades explain 0..0'], missing: ['trade 40: CCC broker 0, expected 30..30'] },
       configVersion: 7,
       evaluationParts: 1,
+      risk: RISK_OK,
     });
+  });
+
+  it('blocks entries while the risk step reports a state other than ACTIVE and lists refused entries', async () => {
+    const halted: RiskReport = {
+      ...RISK_OK,
+      tradingState: 'HALTED',
+      reason: 'DRAWDOWN: drawdown 12.00% >= max_drawdown_pct 10',
+      tripped: 'DRAWDOWN',
+      drawdownPct: 12,
+    };
+    const refused = { ...ROUTING, opened: [], notOpened: [{ pairId: 1, reason: 'risk TRADING_STATE: trading state is HALTED: no entries' }] };
+    const fake = fakeCycle({ isOpen: true, nowMs: NOW_MS }, CLEAN, 3, halted, refused);
+    const summary = await runCycle('pairs-cycle-test-halted', fake.activities);
+
+    const blocked = 'trading state HALTED: DRAWDOWN: drawdown 12.00% >= max_drawdown_pct 10';
+    expect(fake.inputOf('evaluatePairs')).toEqual({ nowMs: NOW_MS, entriesBlockedReason: blocked, config: CONFIG, chunk: { part: 0, parts: 1 } });
+    expect(summary).toMatchObject({ entriesBlockedReason: blocked, risk: halted, tradesOpened: [], entriesRefused: refused.notOpened });
   });
 
   it('spreads the evaluation of many pairs over parallel chunks and merges their results', async () => {

@@ -48,6 +48,7 @@ const ACTIVITY_NAMES = Object.keys({
   evaluatePairs: 1,
   routeSignals: 1,
   finishCycle: 1,
+  assessRisk: 1,
 } satisfies Record<keyof AnyActivities, 1>);
 
 export interface WorkflowHarness {

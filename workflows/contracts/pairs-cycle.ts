@@ -14,6 +14,24 @@ export type { ReconciliationReport, StrategyConfig };
 /** Patch id of the cycle that reads the config once, as its first activity, and evaluates pairs in chunks. */
 export const CYCLE_CONFIG_ONCE_PATCH = 'cycle-config-once';
 
+/** Patch id of the cycle that snapshots equity and applies the account-wide risk limits (issue 12). */
+export const RISK_CYCLE_PATCH = 'risk-cycle-assessment';
+
+/** What the cycle's risk step found: the trading state after it, the account, and whether a limit tripped. */
+export interface RiskReport {
+  tradingState: 'ACTIVE' | 'REDUCING' | 'HALTED';
+  reason: string;
+  equity: number;
+  dailyLossPct: number;
+  drawdownPct: number;
+  /** The rule that tripped HALTED in this cycle (DAILY_LOSS, DRAWDOWN), else null. */
+  tripped: string | null;
+  /** Live trades told to close because a tripped limit flattens (risk.flatten_on_halt). */
+  flattened: number;
+  /** "no edge: ..." when Kelly over its window refuses entries, else null. */
+  noEdge: string | null;
+}
+
 /** Pairs per evaluatePairs activity: a 2,000-pair cycle is 8 activities run in parallel, on any worker. */
 export const EVALUATION_CHUNK_PAIRS = 250;
 
@@ -70,6 +88,10 @@ export interface CycleSummary {
   configVersion?: number;
   /** evaluatePairs activities the evaluation was spread over. */
   evaluationParts?: number;
+  /** Trading state, account and limits after the cycle's risk step (absent in cycles from before it). */
+  risk?: RiskReport;
+  /** Entry signals the pre-trade checks (or a live trade) kept from becoming trades, with the rule and why. */
+  entriesRefused?: Array<{ pairId: number; reason: string }>;
 }
 
 /** The workflow function's type, for typed client calls without importing the workflow. */
@@ -141,6 +163,11 @@ export interface PairsCycleActivities {
   }): Promise<PairsEvaluation>;
   /** Entries start pair-trade workflows, exits signal them. */
   routeSignals(input: { entries: EntryRoute[]; exits: ExitRoute[] }): Promise<RoutingResult>;
+  /**
+   * Snapshots the broker account (equity series, one row per cycle hour), applies the daily-loss and drawdown
+   * limits (tripping HALTED, flattening if configured) and reports the trading state. `config`: the cycle's.
+   */
+  assessRisk(input: { nowMs: number; config?: StrategyConfig }): Promise<RiskReport>;
   /** `startedAtMs` is the workflow's own start time; older histories replay without it. */
   finishCycle(input: { nowMs: number; startedAtMs?: number }): Promise<void>;
 }
@@ -151,4 +178,5 @@ export const PAIRS_CYCLE_ACTIVITY_OPTIONS = {
   reconciliation: BROKER_ACTIVITY,
   steps: CYCLE_STEP_ACTIVITY,
   state: DB_ACTIVITY,
+  risk: BROKER_ACTIVITY,
 } as const;

@@ -2,6 +2,7 @@
 // details, and the close / emergency-stop actions.
 import { getJson, postJson } from './api.js';
 import { drawZScoreChart } from './charts.js';
+import { loadRisk } from './risk-panel.js';
 import { el, clear, setText, fmtNumber, fmtProbability, fmtMoney, fmtPercent, fmtTime, signClass, notify } from './dom.js';
 
 const REFRESH_MS = 30_000;
@@ -241,7 +242,7 @@ async function loadRetired() {
 }
 
 async function refresh() {
-  const results = await Promise.allSettled([loadStatus(), loadConfig(), loadRetired()]);
+  const results = await Promise.allSettled([loadStatus(), loadConfig(), loadRetired(), loadRisk()]);
   try {
     await loadPairs();
   } catch (err) {
