@@ -7,7 +7,7 @@
  * fail: put it behind patched() (README, "Changing a workflow"). The same test records fresh histories (a
  * cycle, a closed trade, a compensated trade, an emergency stop) against a real dev server, worker and
  * simulator, and replays those too.
- * `RECORD_HISTORIES=v3 npx jest tests/orchestration/replay.test.ts` writes the fresh run as a new version
+ * `RECORD_HISTORIES=v4 npx jest tests/orchestration/replay.test.ts` writes the fresh run as a new version
  * folder; it refuses to overwrite a version that exists.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';

@@ -55,7 +55,9 @@ describe('pre-trade checks', () => {
       rule: 'MAX_OPEN_PAIRS',
       numbers: { open_pairs: 2, max_open_pairs: 2 },
     });
-    expect(checkEntry(limits({ max_open_pairs: 2 }), snapshot({ liveTrades: [live(1, 'C', 'D'), live(7, 'AAA', 'BBB')] }), entry)).toEqual({ ok: true });
+    expect(checkEntry(limits({ max_open_pairs: 2 }), snapshot({ liveTrades: [live(1, 'C', 'D'), live(7, 'AAA', 'BBB')] }), entry)).toEqual({
+      ok: true,
+    });
   });
 
   it('limits live trades per symbol', () => {
