@@ -7,8 +7,9 @@
  */
 import type { RawBar } from './bar-series';
 import type { CalendarDay } from './types';
+import { newYorkOffsetMs } from '../strategy/new-york-offset';
+import { DAY_MS, MINUTE_MS } from '../strategy/time-units';
 
-const MINUTE_MS = 60_000;
 const HOUR_MINUTES = 60;
 
 /** Session bounds of one New York date in minutes after midnight. */
@@ -28,30 +29,6 @@ export function sessionBarsOfDay(day: Pick<CalendarDay, 'open' | 'close'>): numb
   return Math.ceil((minutesOf(day.close) - minutesOf(day.open)) / HOUR_MINUTES);
 }
 
-const nyParts = new Intl.DateTimeFormat('en-US', {
-  timeZone: 'America/New_York',
-  hourCycle: 'h23',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-});
-const offsetByUtcHour = new Map<number, number>();
-
-/** New York's UTC offset (ms, negative) at an instant; cached per UTC hour (offsets change only on the hour). */
-export function newYorkOffsetMs(ms: number): number {
-  const hour = Math.floor(ms / (60 * MINUTE_MS));
-  let offset = offsetByUtcHour.get(hour);
-  if (offset === undefined) {
-    const p = Object.fromEntries(nyParts.formatToParts(new Date(hour * 60 * MINUTE_MS)).map((x) => [x.type, x.value]));
-    offset = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute)) - hour * 60 * MINUTE_MS;
-    offsetByUtcHour.set(hour, offset);
-  }
-  return offset;
-}
-
-const DAY_MS = 86_400_000;
 const isoDays = new Map<number, string>();
 function isoDay(dayNumber: number): string {
   let text = isoDays.get(dayNumber);

@@ -3,6 +3,7 @@
  * Hold time for EXPIRE is counted in regular-session hours, the unit of the half-life (which is fitted in
  * hourly session bars), so nights, weekends and holidays do not age a trade.
  */
+import { newYorkOffsetMs } from './new-york-offset';
 import { DAY_MS, HOUR_MS } from './time-units';
 
 export interface Session {
@@ -22,38 +23,19 @@ export const REGULAR_CLOSE = '16:00';
 /** Full-session hours (09:30..16:00). */
 export const SESSION_HOURS = 6.5;
 
-const NY = new Intl.DateTimeFormat('en-US', {
-  timeZone: 'America/New_York',
-  hourCycle: 'h23',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-});
-
-/** New York's offset from UTC at `ms`, in ms (-4 h or -5 h). */
-function nyOffsetMs(ms: number): number {
-  const parts: Record<string, number> = {};
-  for (const p of NY.formatToParts(new Date(ms))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  const asUtc = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
-  return asUtc - Math.floor(ms / 1000) * 1000;
-}
-
 /** Epoch ms of a New York wall-clock time (`date` YYYY-MM-DD, `time` HH:MM). */
 export function nyTimeToMs(date: string, time: string): number {
   const [y, m, d] = date.split('-').map(Number);
   const [hh, mm] = time.split(':').map(Number);
   const wall = Date.UTC(y, m - 1, d, hh, mm);
   // The offset at the guessed instant is right except within an hour of a DST switch; a second pass settles it.
-  const first = wall - nyOffsetMs(wall);
-  return wall - nyOffsetMs(first);
+  const first = wall - newYorkOffsetMs(wall);
+  return wall - newYorkOffsetMs(first);
 }
 
 /** The New York calendar date (YYYY-MM-DD) of an instant. */
 export function nyDateOf(ms: number): string {
-  return new Date(ms + nyOffsetMs(ms)).toISOString().slice(0, 10);
+  return new Date(ms + newYorkOffsetMs(ms)).toISOString().slice(0, 10);
 }
 
 export function sessionsFromCalendar(days: SessionDay[]): Session[] {

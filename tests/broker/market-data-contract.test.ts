@@ -7,7 +7,7 @@
 import type { SimulatorHandle } from '../../broker/simulator';
 import type { AlpacaBroker } from '../../broker/alpaca-broker';
 import { BrokerError } from '../../broker/types';
-import { newYorkOffsetMs } from '../../broker/session-bars';
+import { newYorkOffsetMs } from '../../strategy/new-york-offset';
 import { adapter, isFilled, rawSdk, rejection, simPost, startTestSimulator, waitForOrder } from './sim-helpers';
 
 let sim: SimulatorHandle;

@@ -1,6 +1,7 @@
 /** The adapter's rebuild of session-aligned hourly bars from Alpaca 30-minute bars (pure, no broker). */
 import type { RawBar } from '../../broker/bar-series';
-import { newYorkOffsetMs, sessionBarsOfDay, sessionHourlyBars, sessionMinutesByDate } from '../../broker/session-bars';
+import { sessionBarsOfDay, sessionHourlyBars, sessionMinutesByDate } from '../../broker/session-bars';
+import { newYorkOffsetMs } from '../../strategy/new-york-offset';
 
 const HALF = 30 * 60_000;
 
