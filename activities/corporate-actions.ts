@@ -14,7 +14,8 @@ export const CORPORATE_ACTION_LOOKBACK_DAYS = 30;
  * Splits of the engine's symbols (active pairs and live trades) with an ex-date up to today (New York): a new one
  * makes the symbol's stored bars be re-read adjusted, and every live trade that held the symbol before the ex-date
  * is rebased (quantity x ratio, entry price / ratio), so P&L stays true, reconciliation matches the broker's
- * rescaled position and the exit closes every share. Idempotent; run at the start of each cycle's reconciliation.
+ * rescaled position and the exit closes every share. Idempotent; run at the start of each cycle's reconciliation
+ * and of the worker's reconciliation at start.
  */
 export async function applyCorporateActions(db: Db, broker: Broker, nowMs: number): Promise<TradeRebase[]> {
   const [pairs, trades] = await Promise.all([listActivePairs(db), listLiveTrades(db)]);

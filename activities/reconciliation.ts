@@ -5,6 +5,7 @@ import { listLiveTrades } from '../db/queries/trades';
 import type { PairsCycleActivities } from '../workflows/contracts/pairs-cycle';
 import { brokerCall } from './broker-errors';
 import { applyCorporateActions } from './corporate-actions';
+import type { TradeRebase } from '../db/queries/corporate-actions';
 import { describeReconciliation, reconcilePositions, type ReconciliationReport } from '../strategy/reconciliation';
 
 export interface ReconciliationDeps {
@@ -28,6 +29,29 @@ export async function runReconciliation({ db, broker }: ReconciliationDeps): Pro
       qty2: t.qty2,
     })),
   );
+}
+
+export interface StartupReconciliation {
+  report: ReconciliationReport;
+  /** Live trades rebased by a split found now (empty when every split was already applied). */
+  rebased: TradeRebase[];
+  /** Why splits could not be checked (the reconciliation still runs), else null. */
+  corporateActionsError: string | null;
+}
+
+/**
+ * The worker's reconciliation at start: splits first, as in every cycle, so a position the broker rescaled while
+ * no cycle ran is explained by the rebased trade instead of reported unexplained. Idempotent, like the cycle's.
+ */
+export async function runStartupReconciliation(deps: ReconciliationDeps): Promise<StartupReconciliation> {
+  let rebased: TradeRebase[] = [];
+  let corporateActionsError: string | null = null;
+  try {
+    rebased = await applyCorporateActions(deps.db, deps.broker, (await deps.broker.getClock()).timestamp.getTime());
+  } catch (err) {
+    corporateActionsError = err instanceof Error ? err.message : String(err);
+  }
+  return { report: await runReconciliation(deps), rebased, corporateActionsError };
 }
 
 export function createReconciliationActivities(deps: ReconciliationDeps): Pick<PairsCycleActivities, 'reconcile'> {

@@ -5,7 +5,7 @@ import { universeFromEnv } from '../../broker/universe-from-env';
 import { seedConfigFromFile } from '../../config/config-store';
 import { configPathFromEnv, loadConfig } from '../../config/loader';
 import { createDb } from '../../db/connection';
-import { runReconciliation } from '../../activities/reconciliation';
+import { runStartupReconciliation } from '../../activities/reconciliation';
 import { describeReconciliation } from '../../strategy/reconciliation';
 import { connectWorker, temporalSettingsFromEnv } from '../../temporal/connection';
 import { WORKER_NODE_FLAGS, createPairsWorker } from '../../temporal/worker';
@@ -34,7 +34,9 @@ export function registerWorker(program: Command): void {
           if (await seedConfigFromFile(db, configPath)) log(`config: stored from ${configPath} (the database holds it from now on)`);
           // Fail closed but keep running: discrepancies are logged now and block entries in every cycle until resolved.
           try {
-            const report = await runReconciliation({ db, broker });
+            const { report, rebased, corporateActionsError } = await runStartupReconciliation({ db, broker });
+            if (corporateActionsError) log(`corporate actions not checked at start: ${corporateActionsError}`);
+            for (const r of rebased) log(`split rebased trade ${r.tradeId} (${r.symbol} ex ${r.exDate}, ratio ${r.ratio})`);
             const lines = describeReconciliation(report);
             log(
               lines.length ? `reconciliation at start:\n  ${lines.join('\n  ')}` : `reconciliation at start: ${report.checkedSymbols} symbols agree`,
