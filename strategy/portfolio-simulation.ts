@@ -10,7 +10,7 @@
  *   - equity = cash + signed quantities x closes of every open position (the broker's account equity);
  *   - on each bar, exits are handled first (all pairs), then entries in the pairs' rank order; each entry is
  *     sized on the equity at that moment (after the fills before it) and on the closed-trade record of the
- *     whole portfolio (count, wins, mean win, mean loss), like planEntry with closedTradeStats(pair_trade);
+ *     portfolio (count, wins, mean win, mean loss): with `risk`, over its Kelly window as live; without, all of it;
  *   - the record and the cash carry over from one call to the next (PortfolioState).
  * With one pair and no `risk` this is exactly simulate() (tested number for number).
  *

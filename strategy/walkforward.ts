@@ -16,13 +16,13 @@
  *      annualised Sharpe ratio of the portfolio's per-bar returns, highest wins, ties to the earlier grid
  *      combination. Without a sweep the base thresholds trade.
  * In each trading window: the kept pairs trade together on the shared capital with the chosen thresholds
- * (simulatePortfolio: the live signal and sizing rules, costs). z-scores use the window's hedge ratio over a
+ * (simulatePortfolio: the live signal, sizing and risk rules, costs). z-scores use the window's hedge ratio over a
  * rolling window that reaches back into the formation bars, so z is defined from the first trading bar
  * without look-ahead.
  *
  * Window-end rule: a position still open on the last bar of a trading window is closed at that bar's close
  * (exit reason END), so every window starts flat on the capital the previous one ended with; the
- * closed-trade record used by Kelly sizing carries over.
+ * closed-trade record used by Kelly sizing (and the stop-loss cooldowns) carries over.
  *
  * Out-of-sample metrics: per-bar returns r_t = E_t / E_(t-1) - 1 of the chained trading-window equity;
  * Sharpe = mean / sample std x sqrt(bars per year), bars per year inferred from the timestamps
