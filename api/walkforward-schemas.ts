@@ -79,6 +79,9 @@ export const walkforwardResponseSchema = z
     overfitting: z.object({ pbo: z.number() }).passthrough().nullable(),
     configurations: z.number().int(),
     configurations_evaluated: z.number().int(),
+    risk_refusals: z
+      .record(z.string(), z.number().int())
+      .openapi({ description: 'Entry signals the live risk rules (pre-trade checks, cooldowns, Kelly no-edge) refused, by rule' }),
   })
   .openapi('WalkForwardResult');
 

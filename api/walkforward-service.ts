@@ -93,6 +93,7 @@ export async function runWalkForwardOnStoredBars(
       overfitting,
       configurations: result.configurations,
       configurations_evaluated: result.configurations_evaluated,
+      risk_refusals: result.risk_refusals,
     },
     equity_curve: result.equity_curve,
     drawdown_curve: result.drawdown_curve,

@@ -3,7 +3,7 @@ import type { StrategyConfig } from './schema';
 
 /**
  * The live settings a walk-forward starts from (CLI and API alike): discovery filters, entry / exit / stop
- * thresholds, z-score window, bootstrap position size and costs from config/pairs.yaml. max_hold_hours is not
+ * thresholds, z-score window, bootstrap position size, costs and the portfolio risk rules (`risk`) from config/pairs.yaml. max_hold_hours is not
  * taken: it is an hourly-bar setting (72 h), and the walk-forward's default is the same 72 bars in the data's
  * own bar spacing, so daily data is not expired after three days.
  */
@@ -22,5 +22,6 @@ export function walkForwardOptionsFromConfig(config: StrategyConfig): WalkForwar
     window: config.z_score_window,
     bootstrapPct: config.position_pct,
     costs: { commissionPerShare: config.backtest.commission_per_share, slippageBps: config.backtest.slippage_bps },
+    risk: config.risk,
   };
 }

@@ -16,13 +16,13 @@
  *      annualised Sharpe ratio of the portfolio's per-bar returns, highest wins, ties to the earlier grid
  *      combination. Without a sweep the base thresholds trade.
  * In each trading window: the kept pairs trade together on the shared capital with the chosen thresholds
- * (simulatePortfolio: the live signal and sizing rules, costs). z-scores use the window's hedge ratio over a
+ * (simulatePortfolio: the live signal, sizing and risk rules, costs). z-scores use the window's hedge ratio over a
  * rolling window that reaches back into the formation bars, so z is defined from the first trading bar
  * without look-ahead.
  *
  * Window-end rule: a position still open on the last bar of a trading window is closed at that bar's close
  * (exit reason END), so every window starts flat on the capital the previous one ended with; the
- * closed-trade record used by Kelly sizing carries over.
+ * closed-trade record used by Kelly sizing (and the stop-loss cooldowns) carries over.
  *
  * Out-of-sample metrics: per-bar returns r_t = E_t / E_(t-1) - 1 of the chained trading-window equity;
  * Sharpe = mean / sample std x sqrt(bars per year), bars per year inferred from the timestamps
@@ -48,11 +48,12 @@ import { deflatedSharpe, returnMoments, type DeflatedSharpe } from './deflated-s
 import { annualizeReturn, annualizedSharpe, passesGate } from './metrics';
 import { selectPairsSync, type PairSelection, type PairSelectionSettings } from './pair-selection';
 import {
+  copyPortfolioState,
   initialPortfolioState,
   simulatePortfolio,
   type PortfolioPair,
   type PortfolioParams,
-  type PortfolioState,
+  type RiskRefusals,
   type PortfolioTrade,
 } from './portfolio-simulation';
 import type { PriceMatrix } from './price-matrix';
@@ -60,6 +61,8 @@ import { rollingZScore, spreadSeries } from './spread';
 import { thresholdsProblem, type Thresholds } from './signals';
 import { DEFAULT_BOOTSTRAP_TRADES, DEFAULT_MAX_LEG_PCT } from './sizing';
 import type { SweepGrid } from './sweep';
+import { DEFAULT_RISK_LIMITS, type RiskLimits } from './risk/limits';
+import type { RiskRule } from './risk/pre-trade';
 
 /** Discovery defaults: config/pairs.yaml's discovery section. */
 export const DEFAULT_DISCOVERY: PairSelectionSettings = {
@@ -99,6 +102,8 @@ export interface WalkForwardOptions {
   maxLegPct?: number;
   bootstrapTrades?: number;
   costs?: Partial<BacktestCosts>;
+  /** The live engine's portfolio risk rules (config `risk`); unset fields: the config defaults. */
+  risk?: Partial<RiskLimits>;
   /** The scan's two-stage screen: as live ('auto') unless told. */
   twoStage?: boolean | 'auto';
   cscvBlocks?: number;
@@ -142,6 +147,8 @@ export interface WalkForwardWindow {
   return: number;
   sharpe_ratio: number;
   end_equity: number;
+  /** Entry signals the risk rules refused in this window, by rule. */
+  risk_refusals: RiskRefusals;
 }
 
 export interface WalkForwardMetrics extends PerformanceMetrics {
@@ -168,6 +175,7 @@ export interface WalkForwardResolved {
   max_leg_pct: number;
   bootstrap_trades: number;
   costs: BacktestCosts;
+  risk: RiskLimits;
   window_end_rule: string;
 }
 
@@ -184,6 +192,8 @@ export interface WalkForwardResult {
   configurations: number;
   /** Portfolio simulations run (in-sample sweep, out-of-sample counterfactuals and the chosen path). */
   configurations_evaluated: number;
+  /** Entry signals of the traded path the risk rules refused, by rule (the live pre-trade checks, cooldowns, Kelly's no-edge stop). */
+  risk_refusals: RiskRefusals;
 }
 
 export const WINDOW_END_RULE = 'positions open on the last bar of a trading window are closed at its close (END); each window starts flat';
@@ -253,6 +263,14 @@ function resolve(matrix: PriceMatrix, o: WalkForwardOptions): WalkForwardResolve
   if (!(maxLegPct > 0 && maxLegPct <= 1)) invalidInput(`max leg pct must be in (0, 1], got ${maxLegPct}`);
   const bootstrapTrades = o.bootstrapTrades ?? DEFAULT_BOOTSTRAP_TRADES;
   checkInt('bootstrap trades', bootstrapTrades, 0);
+  const risk: RiskLimits = { ...DEFAULT_RISK_LIMITS, ...(o.risk ?? {}) };
+  checkInt('risk max_open_pairs', risk.max_open_pairs, 1);
+  checkInt('risk max_pairs_per_symbol', risk.max_pairs_per_symbol, 1);
+  checkInt('risk kelly_window_trades', risk.kelly_window_trades, 1);
+  for (const f of ['max_symbol_exposure_pct', 'max_gross_exposure_pct'] as const)
+    if (!(risk[f] > 0 && Number.isFinite(risk[f]))) invalidInput(`risk ${f} must be a positive number, got ${risk[f]}`);
+  for (const f of ['buying_power_reserve_pct', 'cooldown_after_stop_loss_hours', 'cooldown_after_failed_entry_hours'] as const)
+    if (!(risk[f] >= 0 && Number.isFinite(risk[f]))) invalidInput(`risk ${f} must be a number >= 0, got ${risk[f]}`);
   return {
     formation_bars: formationBars,
     trading_bars: tradingBars,
@@ -269,6 +287,7 @@ function resolve(matrix: PriceMatrix, o: WalkForwardOptions): WalkForwardResolve
     max_leg_pct: maxLegPct,
     bootstrap_trades: bootstrapTrades,
     costs: resolveCosts(o.costs),
+    risk,
     window_end_rule: WINDOW_END_RULE,
   };
 }
@@ -282,10 +301,6 @@ export function windowStarts(bars: number, formationBars: number, stepBars: numb
 
 function sub(matrix: PriceMatrix, from: number, to: number): PriceMatrix {
   return { timestamps: matrix.timestamps.subarray(from, to), symbols: matrix.symbols, prices: matrix.prices.map((p) => p.subarray(from, to)) };
-}
-
-function copyState(s: PortfolioState): PortfolioState {
-  return { ...s };
 }
 
 /** Per-bar returns of `equity` against the equity before its first bar. */
@@ -348,6 +363,7 @@ export function tradeWalkForward(
     maxLegPct: params.max_leg_pct,
     bootstrapTrades: params.bootstrap_trades,
     costs: params.costs,
+    risk: params.risk,
   };
   const state = initialPortfolioState(params.initial_capital);
   const counterfactual = params.sweep ? configs.map(() => initialPortfolioState(params.initial_capital)) : [];
@@ -359,6 +375,7 @@ export function tradeWalkForward(
   let trials = 0;
   let evaluated = 0;
   let equityBefore = params.initial_capital;
+  const riskRefusals: RiskRefusals = {};
 
   starts.forEach((s, w) => {
     const tradeStart = s + N;
@@ -390,7 +407,7 @@ export function tradeWalkForward(
     let chosenSharpe: number | null = null;
     if (params.sweep) {
       for (let c = 0; c < K; c++) {
-        const trial = copyState(state);
+        const trial = copyPortfolioState(state);
         const run = simulatePortfolio(formationTs, inSample, { ...base, thresholds: configs[c] }, trial, null);
         evaluated++;
         const sharpe = sharpeOfEquity(run.equity, state.cash, barsPerYear);
@@ -443,7 +460,9 @@ export function tradeWalkForward(
       return: end / equityBefore - 1,
       sharpe_ratio: annualizedSharpe(wm.mean, wm.std, barsPerYear),
       end_equity: end,
+      risk_refusals: run.refused,
     });
+    for (const [rule, count] of Object.entries(run.refused) as [RiskRule, number][]) riskRefusals[rule] = (riskRefusals[rule] ?? 0) + count;
     equityBefore = end;
     options.onProgress?.({ stage: 'trading', done: w + 1, total: starts.length });
   });
@@ -511,5 +530,6 @@ export function tradeWalkForward(
     overfitting: overfittingSummary,
     configurations: K,
     configurations_evaluated: evaluated,
+    risk_refusals: riskRefusals,
   };
 }

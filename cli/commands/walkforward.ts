@@ -85,6 +85,11 @@ function progressBar(): { update: (p: WalkForwardProgress) => void; finish: () =
 const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 const pct = (x: number | null): string => (x === null ? '-' : `${(x * 100).toFixed(2)}%`);
 
+function formatRefusals(r: WalkForwardResult): string {
+  const parts = Object.entries(r.risk_refusals).map(([rule, count]) => `${rule} ${count}`);
+  return parts.length > 0 ? parts.join(', ') : 'none';
+}
+
 /** The human-readable report printed without --json. */
 export function formatWalkForward(r: WalkForwardResult): string {
   const p = r.params;
@@ -112,6 +117,8 @@ export function formatWalkForward(r: WalkForwardResult): string {
       `Sharpe ${m.sharpe_ratio.toFixed(3)}, max drawdown ${pct(m.max_drawdown)}, trades ${m.total_trades}, win rate ${pct(m.win_rate)}, ` +
       `profit factor ${formatNumber(m.profit_factor, 2)}`,
     `gate ${m.passed_gate ? 'PASSED' : 'FAILED'} (Sharpe > 0.5, win rate > 45%, max drawdown < 15%)`,
+    `entries refused by the risk rules: ${formatRefusals(r)} (max_open_pairs ${p.risk.max_open_pairs}, max_pairs_per_symbol ${p.risk.max_pairs_per_symbol}, ` +
+      `kelly_window_trades ${p.risk.kelly_window_trades}, kelly_no_edge ${p.risk.kelly_no_edge})`,
     `deflated Sharpe ratio ${formatNumber(d.deflatedSharpe, 4)} (probability the true Sharpe is > 0 after ${d.trials} trials; ` +
       `luck alone reaches an annualised Sharpe of ${d.annualized_expected_max_sharpe.toFixed(3)}; PSR(0) ${formatNumber(d.probabilisticSharpe, 4)})`,
     r.overfitting

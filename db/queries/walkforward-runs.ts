@@ -130,5 +130,7 @@ export async function getWalkForwardRun(db: Db, id: number): Promise<Record<stri
     overfitting: statistics.overfitting,
     configurations: statistics.configurations,
     configurations_evaluated: statistics.configurations_evaluated,
+    // Runs stored before the walk-forward applied the risk rules have none.
+    risk_refusals: statistics.risk_refusals ?? {},
   };
 }

@@ -40,8 +40,11 @@ describe('walk-forward API', () => {
     expect(res.body.symbols).toEqual(SPISECTOR.symbols);
     const cli = runPairs(['walkforward', '--csv', SPISECTOR_CSV, '--sweep', '--json', '--workers', '0']);
     expect(cli.status).toBe(0);
-    const fromCli = JSON.parse(cli.stdout) as { metrics: unknown; windows: unknown; trade_log: unknown };
+    const fromCli = JSON.parse(cli.stdout) as { metrics: unknown; windows: unknown; trade_log: unknown; risk_refusals: unknown };
     expect(res.body.metrics).toEqual(fromCli.metrics);
+    // The live risk rules from the config, the same in both, and what they refused.
+    expect(res.body.params.risk).toEqual((await loadConfig(env.configPath)).risk);
+    expect(res.body.risk_refusals).toEqual(fromCli.risk_refusals);
     expect(res.body.windows).toEqual(fromCli.windows);
     expect(res.body.windows).toHaveLength(14);
     expect(res.body.configurations).toBe(27);

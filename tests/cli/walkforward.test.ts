@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fetchUniverseHistory } from '../../activities/discovery';
@@ -40,6 +40,37 @@ describe('pairs walkforward', () => {
     expect(r.stdout).toMatch(/gate (PASSED|FAILED)/);
     expect(r.stdout).toMatch(/deflated Sharpe ratio/);
     expect(r.stdout).toMatch(/probability of backtest overfitting: n\/a \(no sweep\)/);
+    expect(r.stdout).toMatch(
+      /entries refused by the risk rules: .* \(max_open_pairs 5, max_pairs_per_symbol 1, kelly_window_trades 40, kelly_no_edge stop_entries\)/,
+    );
+  });
+
+  it("applies the config's risk section: with max_open_pairs 1 no two trades overlap and the refusals are counted", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'pairs-wf-risk-'));
+    try {
+      const file = path.join(dir, 'pairs.yaml');
+      const yaml = readFileSync(path.resolve(__dirname, '../../config/pairs.yaml'), 'utf8');
+      expect(yaml).toMatch(/^ {2}max_open_pairs: 5$/m);
+      writeFileSync(
+        file,
+        yaml.replace(/^ {2}max_open_pairs: 5$/m, '  max_open_pairs: 1').replace(/^ {2}max_pairs_per_symbol: 1$/m, '  max_pairs_per_symbol: 3'),
+      );
+      const r = runPairs(['walkforward', '--csv', SPISECTOR, '--json', '--workers', '0'], { PAIRS_CONFIG: file });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      const out = JSON.parse(r.stdout) as {
+        params: { risk: { max_open_pairs: number; max_pairs_per_symbol: number } };
+        risk_refusals: Record<string, number>;
+        trade_log: { entry_time: number; exit_time: number }[];
+      };
+      expect(out.params.risk).toMatchObject({ max_open_pairs: 1, max_pairs_per_symbol: 3 });
+      expect(out.risk_refusals.MAX_OPEN_PAIRS).toBeGreaterThan(0);
+      const trades = [...out.trade_log].sort((a, b) => a.entry_time - b.entry_time);
+      expect(trades.length).toBeGreaterThan(1);
+      for (let i = 1; i < trades.length; i++) expect(trades[i].entry_time).toBeGreaterThanOrEqual(trades[i - 1].exit_time);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("runs on the simulator's hourly history, fetched through the broker adapter as discovery fetches it", async () => {

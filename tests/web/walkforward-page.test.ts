@@ -74,7 +74,13 @@ describe('walk-forward page', () => {
       page.click('#wf-form button[type=submit]'),
     ]);
     expect(response.status()).toBe(200);
-    const result = (await response.json()) as { run_id: number; windows: unknown[]; metrics: { passed_gate: boolean }; overfitting: { pbo: number } };
+    const result = (await response.json()) as {
+      run_id: number;
+      windows: unknown[];
+      metrics: { passed_gate: boolean };
+      overfitting: { pbo: number };
+      risk_refusals: Record<string, number>;
+    };
     expect(response.request().postDataJSON()).toEqual({ initial_capital: 100000, sweep: true });
     await page
       .waitForFunction((id) => document.getElementById('wf-view')?.dataset.runId === String(id), result.run_id, { timeout: 30_000 })
@@ -99,6 +105,10 @@ describe('walk-forward page', () => {
     const stats = await page.textContent('#wf-statistics');
     expect(stats).toContain('Deflated Sharpe ratio');
     expect(stats).toContain(`PBO${result.overfitting.pbo.toFixed(3)}`);
+    const refused = Object.entries(result.risk_refusals)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([rule, count]) => `${rule} ${count}`);
+    expect(stats).toContain(`Entries refused by the risk rules${refused.length > 0 ? refused.join(', ') : 'none'}`);
     expect(await linePixels(page, '#wf-equity', [15, 118, 110])).toBeGreaterThan(200);
     expect(await linePixels(page, '#wf-drawdown', [220, 38, 38])).toBeGreaterThan(100);
     await page.screenshot({ path: path.join(ARTIFACTS, 'walkforward.png'), fullPage: true });

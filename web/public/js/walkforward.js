@@ -66,8 +66,17 @@ function renderMetrics(run) {
       ['PSR(0)', fmtProbability(d.probabilisticSharpe)],
       ['PBO', o ? fmtNumber(o.pbo, 3) : 'n/a (no sweep)'],
       ['CSCV', o ? `${o.blocks} blocks, ${o.combinations} splits` : '—'],
+      ['Entries refused by the risk rules', refusals(run.risk_refusals)],
     ]),
   );
+}
+
+/** Entry signals the live risk rules refused in the simulation, by rule name ("none" for runs stored before they applied). */
+function refusals(byRule) {
+  const parts = Object.entries(byRule ?? {})
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([rule, count]) => `${rule} ${count}`);
+  return parts.length > 0 ? parts.join(', ') : 'none';
 }
 
 function renderCurves(run) {
