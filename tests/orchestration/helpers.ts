@@ -10,6 +10,7 @@ import { DEFAULT_CONFIG_PATH } from '../../config/loader';
 import type { Db } from '../../db/connection';
 import type { TradeRow } from '../../db/schema';
 import { logPrices } from '../../strategy/spread';
+import { tradePnl } from '../../strategy/trade-math';
 import { fitHedge } from '../../strategy/ols';
 import { alignPairCloses } from '../../strategy/pair-evaluation';
 import { bundleWorkflowCode } from '@temporalio/worker';
@@ -208,4 +209,17 @@ export async function setRiskLimits(db: Db, limits: Partial<RiskLimits>): Promis
 /** The operator's POST /start, without the API: ACTIVE, limits re-based on the latest equity snapshot. */
 export async function resumeTrading(db: Db): Promise<void> {
   await setTradingState(db, { state: 'ACTIVE', reason: 'test: started', rule: null, changedBy: 'test', rebase: true });
+}
+
+/** tradePnl recomputed from a closed trade row's recorded quantities and prices. */
+export function pnlOfRecordedLegs(closed: TradeRow): number {
+  return tradePnl({
+    side: closed.side,
+    qty1: closed.qty1!,
+    qty2: closed.qty2!,
+    entry1: closed.entry_price1!,
+    entry2: closed.entry_price2!,
+    exit1: closed.exit_price1!,
+    exit2: closed.exit_price2!,
+  });
 }

@@ -7,12 +7,11 @@ import type { Broker } from '../../broker/types';
 import type { Db } from '../../db/connection';
 import { runCycleNow } from '../../temporal/run-cycle-now';
 import { closeTrade } from '../../temporal/pair-trade-client';
-import { tradePnl } from '../../strategy/trade-math';
 import { nyDateOf, nyTimeToMs } from '../../strategy/session-calendar';
 import { logPrices, rollingZScore, spreadSeries } from '../../strategy/spread';
 import { alignPairCloses } from '../../strategy/pair-evaluation';
 import { recentCloses } from '../../db/queries/market-data';
-import { activateOnly, positionsOf, seedPair, startHarness, tradeWithStatus, waitFor, type Harness } from './helpers';
+import { activateOnly, pnlOfRecordedLegs, positionsOf, seedPair, startHarness, tradeWithStatus, waitFor, type Harness } from './helpers';
 
 jest.setTimeout(240_000);
 
@@ -63,15 +62,7 @@ async function closeAndCheck(workflowId: string, tradeId: number, symbols: [stri
   const closed = await waitFor('trade CLOSED', () => tradeWithStatus(db, tradeId, ['CLOSED']));
   // The exit closed every share the broker held after the split.
   expect(await positionsOf(broker, symbols)).toEqual({ [symbols[0]]: 0, [symbols[1]]: 0 });
-  const recomputed = tradePnl({
-    side: closed.side,
-    qty1: closed.qty1!,
-    qty2: closed.qty2!,
-    entry1: closed.entry_price1!,
-    entry2: closed.entry_price2!,
-    exit1: closed.exit_price1!,
-    exit2: closed.exit_price2!,
-  });
+  const recomputed = pnlOfRecordedLegs(closed);
   expect(closed.pnl).toBeCloseTo(recomputed + closed.split_cash_pnl, 6);
   expect(Math.abs(closed.pnl! - (await brokerCashPnl(workflowId)))).toBeLessThanOrEqual(tolerance);
   return closed;

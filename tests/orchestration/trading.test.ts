@@ -9,10 +9,20 @@ import { runCycleNow } from '../../temporal/run-cycle-now';
 import { runEmergencyStop } from '../../temporal/run-emergency-stop';
 import { PAIRS_CYCLE_WORKFLOW } from '../../workflows/contracts/pairs-cycle';
 import { pairTradeWorkflowId } from '../../workflows/contracts/pair-trade';
-import { tradePnl } from '../../strategy/trade-math';
 import type { TestDatabase } from '../helpers/database';
 import { TEMPORAL_CLI } from '../helpers/temporal';
-import { activateOnly, positionsOf, resumeTrading, seedPair, startHarness, tradeWithStatus, tradesOf, waitFor, type Harness } from './helpers';
+import {
+  activateOnly,
+  pnlOfRecordedLegs,
+  positionsOf,
+  resumeTrading,
+  seedPair,
+  startHarness,
+  tradeWithStatus,
+  tradesOf,
+  waitFor,
+  type Harness,
+} from './helpers';
 
 const run = promisify(execFile);
 
@@ -119,18 +129,7 @@ describe('pairs orchestration against the simulator', () => {
     expect(exit1?.status).toBe('filled');
     expect(exit2?.status).toBe('filled');
     expect(closed.exit_price1).toBeCloseTo(exit1!.filledAvgPrice!, 6);
-    expect(closed.pnl).toBeCloseTo(
-      tradePnl({
-        side: closed.side,
-        qty1: closed.qty1!,
-        qty2: closed.qty2!,
-        entry1: closed.entry_price1!,
-        entry2: closed.entry_price2!,
-        exit1: closed.exit_price1!,
-        exit2: closed.exit_price2!,
-      }),
-      6,
-    );
+    expect(closed.pnl).toBeCloseTo(pnlOfRecordedLegs(closed), 6);
     expect(await positionsOf(broker, ['ARQX', 'BLVN'])).toEqual({ ARQX: 0, BLVN: 0 });
     const perf = await db.selectFrom('strategy_engine.pair_performance').selectAll().where('pair_id', '=', pairId).execute();
     expect(perf).toHaveLength(1);
