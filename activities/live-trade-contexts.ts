@@ -51,8 +51,10 @@ export async function liveTradeContexts(
   const wanted = new Set(trades.filter((t) => stale.has(t.symbol1) || stale.has(t.symbol2)).flatMap((t) => [t.symbol1, t.symbol2]));
   const fetched = broker && wanted.size > 0 ? await orNull(broker.getLatestTrades([...wanted])) : null;
   const latest = fetched ?? new Map<string, LatestTrade>();
-  for (const s of stale) {
-    const asset = broker ? await orNull(broker.getAsset(s)) : null;
+  const staleSymbols = [...stale];
+  const assets = await Promise.all(staleSymbols.map((s) => (broker ? orNull(broker.getAsset(s)) : Promise.resolve(null))));
+  for (const [k, s] of staleSymbols.entries()) {
+    const asset = assets[k];
     const trade = latest.get(s);
     if (broker && wanted.size > 0 && fetched === null) symbolIssues.set(s, `${s} bars stale and latest trades unavailable`);
     else if (asset && asset.status === 'inactive') symbolIssues.set(s, `${s} inactive at the broker (delisted?)`);

@@ -1,33 +1,17 @@
-import { sql } from 'kysely';
+import { sql, type Insertable } from 'kysely';
 import type { Db } from '../connection';
-import type { EquitySnapshotRow } from '../schema';
+import type { EquitySnapshotRow, EquitySnapshotTable } from '../schema';
 
-export interface EquitySnapshotInsert {
-  ts: Date;
-  equity: number;
-  cash: number;
-  buying_power: number;
-  gross_exposure: number;
-  realized_pnl: number;
-  unrealized_pnl: number;
-}
+/** A snapshot as the cycle writes it (`taken_at` is the database's). */
+export type EquitySnapshotInsert = Omit<Insertable<EquitySnapshotTable>, 'taken_at'> & { ts: Date };
 
 /** One snapshot per cycle hour: a repeated or retried cycle in the same hour rewrites it. */
 export async function upsertEquitySnapshot(db: Db, row: EquitySnapshotInsert): Promise<void> {
+  const { ts: _ts, ...values } = row;
   await db
     .insertInto('strategy_engine.equity_snapshot')
     .values(row)
-    .onConflict((oc) =>
-      oc.column('ts').doUpdateSet({
-        equity: row.equity,
-        cash: row.cash,
-        buying_power: row.buying_power,
-        gross_exposure: row.gross_exposure,
-        realized_pnl: row.realized_pnl,
-        unrealized_pnl: row.unrealized_pnl,
-        taken_at: sql`now()`,
-      }),
-    )
+    .onConflict((oc) => oc.column('ts').doUpdateSet({ ...values, taken_at: sql`now()` }))
     .execute();
 }
 

@@ -5,9 +5,9 @@ import { tradePnl, tradeExposure } from '../../strategy/trade-math';
 import { toActivityFailure } from '../../activities/broker-errors';
 import { BrokerError } from '../../broker/types';
 import { ApplicationFailure } from '@temporalio/common';
-import type { StrategyConfig } from '../../config/schema';
 import { entrySides, legClientOrderId, oppositeSide, pairTradeWorkflowId, parsePairTradeWorkflowId } from '../../workflows/contracts/pair-trade';
 import { scheduleSpec } from '../../temporal/schedule';
+import { EVALUATION_CONFIG, EVALUATION_PAIR } from '../helpers/evaluation-fixture';
 
 const trade = (over: Partial<ReconTrade>): ReconTrade => ({
   id: 1,
@@ -125,26 +125,8 @@ describe('schedule spec', () => {
 });
 
 const HOUR = 3_600_000;
-const config = {
-  entry_threshold: 2,
-  exit_threshold: 0.5,
-  stop_loss_threshold: 3,
-  max_hold_hours: 72,
-  position_pct: 0.02,
-  z_score_window: 10,
-  max_bar_age_hours: 4,
-  lookback_bars: 50,
-} as StrategyConfig;
-const pair = {
-  id: 7,
-  symbol1: 'AAA',
-  symbol2: 'BBB',
-  hedge_ratio: 1,
-  half_life: 10,
-  entry_threshold: null,
-  exit_threshold: null,
-  stop_loss_threshold: null,
-};
+const config = EVALUATION_CONFIG;
+const pair = EVALUATION_PAIR;
 
 function series(n: number, t0: number, f: (i: number) => number) {
   return { ts: Array.from({ length: n }, (_, i) => t0 + i * HOUR), close: Array.from({ length: n }, (_, i) => f(i)) };

@@ -1,29 +1,12 @@
-import type { StrategyConfig } from '../../config/schema';
 import { evaluatePair } from '../../strategy/pair-evaluation';
 import { nyTimeToMs, sessionHoursBetween, weekdaySessions } from '../../strategy/session-calendar';
 import { rollingZScore } from '../../strategy/spread';
 import { rebaseEntryStats, type TradeEntryStats } from '../../strategy/trade-entry-stats';
+import { EVALUATION_CONFIG, EVALUATION_PAIR } from '../helpers/evaluation-fixture';
 
 const HOUR = 3_600_000;
-const config = {
-  entry_threshold: 2,
-  exit_threshold: 0.5,
-  stop_loss_threshold: 3,
-  max_hold_hours: 72,
-  z_score_window: 10,
-  max_bar_age_hours: 4,
-  lookback_bars: 50,
-} as StrategyConfig;
-const pair = {
-  id: 7,
-  symbol1: 'AAA',
-  symbol2: 'BBB',
-  hedge_ratio: 1,
-  half_life: 10,
-  entry_threshold: null,
-  exit_threshold: null,
-  stop_loss_threshold: null,
-};
+const config = EVALUATION_CONFIG;
+const pair = EVALUATION_PAIR;
 const t0 = Date.UTC(2026, 0, 5, 14);
 const n = 30;
 const wobble = (i: number): number => 100 * Math.exp(0.01 * Math.sin(i * 1.7));
