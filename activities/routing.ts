@@ -39,8 +39,8 @@ interface RiskContext {
  */
 export function createRoutingActivities({ db, taskQueue, client, broker, configPath }: RoutingDeps): Pick<PairsCycleActivities, 'routeSignals'> {
   const temporal = (): Client => client ?? Context.current().client;
-  const riskContext = async (entries: EntryRoute[]): Promise<RiskContext> => {
-    const config = await loadConfigForActivity(db, configPath);
+  const riskContext = async (entries: EntryRoute[], cycleConfig: StrategyConfig | undefined): Promise<RiskContext> => {
+    const config = cycleConfig ?? (await loadConfigForActivity(db, configPath));
     const clock = await brokerCall(() => broker.getClock());
     const [view, closes] = await Promise.all([
       loadRiskView(db, broker, config, clock.timestamp.getTime()),
@@ -50,14 +50,15 @@ export function createRoutingActivities({ db, taskQueue, client, broker, configP
   };
 
   return {
-    async routeSignals(input: { entries: EntryRoute[]; exits: ExitRoute[] }): Promise<RoutingResult> {
+    async routeSignals(input: { entries: EntryRoute[]; exits: ExitRoute[]; config?: StrategyConfig }): Promise<RoutingResult> {
       const result: RoutingResult = { opened: [], notOpened: [], exitsSignalled: [], exitsFailed: [], pendingEnsured: [] };
-      const risk = input.entries.length > 0 ? await riskContext(input.entries) : null;
+      const risk = input.entries.length > 0 ? await riskContext(input.entries, input.config) : null;
       for (const entry of input.entries) {
         if (risk && !risk.view.snapshot.liveTrades.some((t) => t.pairId === entry.pairId)) {
           // Pre-trade checks with the live numbers, each entry seeing the ones approved before it in this batch.
           const price1 = risk.closes.get(entry.symbol1)?.close[0];
           const price2 = risk.closes.get(entry.symbol2)?.close[0];
+          // Without a stored close for a leg, planEntry's check (live prices, before the first order) decides alone.
           if (price1 !== undefined && price2 !== undefined) {
             const assessed = assessEntry(risk.view, risk.config, { ...entry, price1, price2 });
             if (!assessed.verdict.ok) {

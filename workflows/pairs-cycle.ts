@@ -111,7 +111,7 @@ export async function pairsCycleWorkflow(input: PairsCycleInput = {}): Promise<C
   summary.signals = evaluation.signals;
 
   // Always routed, even without signals: it also makes sure earlier PENDING trades have their workflow.
-  const routed = await steps.routeSignals({ entries: evaluation.entries, exits: evaluation.exits });
+  const routed = await steps.routeSignals({ entries: evaluation.entries, exits: evaluation.exits, ...(config ? { config } : {}) });
   summary.tradesOpened = routed.opened;
   summary.tradesClosing = routed.exitsSignalled;
   if (routed.notOpened.length > 0) summary.entriesRefused = routed.notOpened;

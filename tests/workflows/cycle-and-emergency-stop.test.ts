@@ -164,7 +164,7 @@ describe('pairs cycle', () => {
     expect(fake.inputOf('assessRisk')).toEqual({ nowMs: NOW_MS, config: CONFIG });
     expect(fake.inputOf('refreshMarketData')).toEqual({ nowMs: NOW_MS, config: CONFIG });
     expect(fake.inputOf('evaluatePairs')).toEqual({ nowMs: NOW_MS, entriesBlockedReason: blocked, config: CONFIG, chunk: { part: 0, parts: 1 } });
-    expect(fake.inputOf('routeSignals')).toEqual({ entries: EVALUATION.entries, exits: EVALUATION.exits });
+    expect(fake.inputOf('routeSignals')).toEqual({ entries: EVALUATION.entries, exits: EVALUATION.exits, config: CONFIG });
     expect(fake.inputOf('finishCycle')).toEqual({ nowMs: NOW_MS, startedAtMs: expect.any(Number) });
     expect(summary).toEqual({
       workflowId: 'pairs-cycle-test-open',
@@ -220,6 +220,7 @@ describe('pairs cycle', () => {
     expect(fake.inputOf('routeSignals')).toEqual({
       entries: [...EVALUATION.entries, ...EVALUATION.entries, ...EVALUATION.entries],
       exits: [...EVALUATION.exits, ...EVALUATION.exits, ...EVALUATION.exits],
+      config: (fake.inputOf('evaluatePairs') as { config: unknown }).config,
     });
   });
 

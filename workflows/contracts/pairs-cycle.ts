@@ -161,8 +161,11 @@ export interface PairsCycleActivities {
     config?: StrategyConfig;
     chunk?: EvaluationChunk;
   }): Promise<PairsEvaluation>;
-  /** Entries start pair-trade workflows, exits signal them. */
-  routeSignals(input: { entries: EntryRoute[]; exits: ExitRoute[] }): Promise<RoutingResult>;
+  /**
+   * Entries pass the pre-trade checks and start pair-trade workflows, exits signal them. `config`: the cycle's
+   * (read once); histories from before it read the stored config here.
+   */
+  routeSignals(input: { entries: EntryRoute[]; exits: ExitRoute[]; config?: StrategyConfig }): Promise<RoutingResult>;
   /**
    * Snapshots the broker account (equity series, one row per cycle hour), applies the daily-loss and drawdown
    * limits (tripping HALTED, flattening if configured) and reports the trading state. `config`: the cycle's.
