@@ -129,7 +129,7 @@ describe('committed workflow histories', () => {
 
   it('a history whose commands differ from the code fails replay with a nondeterminism error (the check can fail)', async () => {
     const fixture = committedFixtures().find((f) => f.workflowType === 'pairTradeWorkflow');
-    if (!fixture) return;
+    if (!fixture) throw new Error('no committed pairTradeWorkflow history: the negative control has nothing to corrupt');
     // As if an older version of the workflow had scheduled a different first activity than planEntry.
     const history = JSON.parse(JSON.stringify(fixture.history)) as { events: Array<Record<string, any>> };
     const scheduled = history.events.find((e) => e.eventType === 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED')!;
